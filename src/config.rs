@@ -1,0 +1,265 @@
+//! Typed settings: embedded defaults, then `config/svp.toml` (or the file given by `--config` /
+//! `SVP_CONFIG`), then `SVP_*` environment variables, then command-line flags.
+//!
+//! Nested keys use a double underscore in the environment (`SVP_WEB__BIND=127.0.0.1:9000`);
+//! the Discord token has the short form `SVP_DISCORD_TOKEN`. Secrets are wrapped in [`Secret`],
+//! which never prints its value.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Default location of the optional configuration file, relative to the working directory.
+pub const DEFAULT_CONFIG_FILE: &str = "config/svp.toml";
+
+/// A secret value (token, password): shown as `***` by `Debug`, `Display` and `Serialize`.
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself, for the one place that must send it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether a value is present.
+    pub fn is_set(&self) -> bool {
+        !self.0.trim().is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.is_set() { "***" } else { "(unset)" })
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(if self.is_set() { "***" } else { "" })
+    }
+}
+
+/// All settings of an SVP process.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Where the SQLite database and the search index live.
+    pub data_dir: PathBuf,
+    /// The curated knowledge folder (`knowledge/<theme>/<slug>.md`).
+    pub knowledge_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; empty means `sqlite://<data_dir>/svp.db`.
+    pub database_url: Secret,
+    /// Search and answer-or-escalate settings.
+    pub search: SearchSettings,
+    /// The web UI and JSON API.
+    pub web: WebSettings,
+    /// Limits on what users may send.
+    pub limits: LimitSettings,
+    /// The Discord bot (started only when a token is set).
+    pub discord: DiscordSettings,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("data"),
+            knowledge_dir: PathBuf::from("knowledge"),
+            database_url: Secret::default(),
+            search: SearchSettings::default(),
+            web: WebSettings::default(),
+            limits: LimitSettings::default(),
+            discord: DiscordSettings::default(),
+        }
+    }
+}
+
+/// Thresholds of the answer-or-escalate decision (see `core::decision`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchSettings {
+    /// Minimum confidence in [0,1] for the bot to answer instead of escalating.
+    pub answer_threshold: f64,
+    /// How many alternatives an answer lists ("voir aussi").
+    pub alternatives: usize,
+    /// Public base URL used to build links to articles (e.g. `https://svp.example.org`).
+    pub public_url: String,
+}
+
+impl Default for SearchSettings {
+    fn default() -> Self {
+        Self { answer_threshold: 0.5, alternatives: 3, public_url: "http://127.0.0.1:8080".into() }
+    }
+}
+
+/// The web server.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebSettings {
+    /// Address to bind; loopback by default.
+    pub bind: String,
+    /// Whether `svp serve` starts the web server.
+    pub enabled: bool,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        Self { bind: "127.0.0.1:8080".into(), enabled: true }
+    }
+}
+
+/// Limits on user input.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitSettings {
+    /// Longest question accepted, in characters; longer ones are refused, never cut.
+    pub max_question_chars: usize,
+    /// Longest expert answer accepted, in characters.
+    pub max_answer_chars: usize,
+    /// Questions a user may ask per minute before being politely refused.
+    pub asks_per_minute: u32,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        Self { max_question_chars: 2000, max_answer_chars: 20_000, asks_per_minute: 10 }
+    }
+}
+
+/// The Discord adapter.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DiscordSettings {
+    /// Bot token; only ever from `SVP_DISCORD_TOKEN` or an uncommitted `config/svp.toml`.
+    pub token: Secret,
+    /// Guild where slash commands are registered (global registration when unset).
+    pub guild_id: Option<u64>,
+    /// Channels where a mention of the bot is taken as a question.
+    pub help_channel_ids: Vec<u64>,
+    /// Channel where ticket cards are posted for experts.
+    pub experts_channel_id: Option<u64>,
+    /// Channel for managers' digests.
+    pub managers_channel_id: Option<u64>,
+    /// Discord role ids whose members are experts.
+    pub expert_role_ids: Vec<u64>,
+    /// Discord role ids whose members are managers.
+    pub manager_role_ids: Vec<u64>,
+    /// Override of Discord's API base (`http://127.0.0.1:PORT`), used by tests.
+    pub api_base_url: Option<String>,
+}
+
+/// Where settings come from, besides the defaults.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    /// Explicit configuration file (`--config`); when set it must exist.
+    pub config_file: Option<PathBuf>,
+    /// `--data-dir`.
+    pub data_dir: Option<PathBuf>,
+    /// `--knowledge`.
+    pub knowledge_dir: Option<PathBuf>,
+    /// `--database-url`.
+    pub database_url: Option<String>,
+}
+
+impl Settings {
+    /// Loads defaults, the configuration file, the environment and the overrides, in that order.
+    pub fn load(overrides: &Overrides) -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        match &overrides.config_file {
+            Some(path) => {
+                anyhow::ensure!(path.exists(), "configuration file {} does not exist", path.display());
+                figment = figment.merge(Toml::file_exact(path));
+            }
+            None => figment = figment.merge(Toml::file(DEFAULT_CONFIG_FILE)),
+        }
+        figment = figment.merge(
+            Env::prefixed("SVP_")
+                .ignore(&["CONFIG", "TEST_POSTGRES_URL", "LOG"])
+                .map(|key| match key.as_str() {
+                    "discord_token" => "discord.token".into(),
+                    other => other.replace("__", ".").into(),
+                }),
+        );
+        let mut settings: Settings = figment
+            .extract()
+            .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+        if let Some(dir) = &overrides.data_dir {
+            settings.data_dir = dir.clone();
+        }
+        if let Some(dir) = &overrides.knowledge_dir {
+            settings.knowledge_dir = dir.clone();
+        }
+        if let Some(url) = &overrides.database_url {
+            settings.database_url = Secret::new(url.clone());
+        }
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Rejects values that cannot work, with a message that says which key to fix.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let t = self.search.answer_threshold;
+        anyhow::ensure!((0.0..=1.0).contains(&t), "search.answer_threshold must be within 0..=1, got {t}");
+        anyhow::ensure!(self.limits.max_question_chars > 0, "limits.max_question_chars must be positive");
+        anyhow::ensure!(self.limits.max_answer_chars > 0, "limits.max_answer_chars must be positive");
+        Ok(())
+    }
+
+    /// The database URL, defaulting to a SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        if self.database_url.is_set() {
+            self.database_url.expose().to_string()
+        } else {
+            format!("sqlite://{}", self.data_dir.join("svp.db").display())
+        }
+    }
+
+    /// Directory of the search index.
+    pub fn index_dir(&self) -> PathBuf {
+        self.data_dir.join("index")
+    }
+
+    /// Directory of the knowledge base.
+    pub fn knowledge_dir(&self) -> &Path {
+        &self.knowledge_dir
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let s = Secret::new("abc.def");
+        assert_eq!(format!("{s:?}"), "***");
+        assert_eq!(serde_json::to_string(&s).unwrap(), "\"***\"");
+        assert_eq!(s.expose(), "abc.def");
+        let settings = Settings { discord: DiscordSettings { token: s, ..Default::default() }, ..Default::default() };
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains("abc.def"), "{printed}");
+    }
+
+    #[test]
+    fn default_database_is_sqlite_in_data_dir() {
+        let settings = Settings { data_dir: "/tmp/x".into(), ..Default::default() };
+        assert_eq!(settings.database_url(), "sqlite:///tmp/x/svp.db");
+    }
+
+    #[test]
+    fn bad_threshold_is_refused() {
+        let mut settings = Settings::default();
+        settings.search.answer_threshold = 1.5;
+        let err = settings.validate().unwrap_err().to_string();
+        assert!(err.contains("answer_threshold"), "{err}");
+    }
+}

@@ -1,0 +1,14 @@
+//! SVP: the helpdesk of France terre d'asile's "SVP insertion" information service.
+//!
+//! Field staff ask practical questions in chat; a bot answers from a curated French knowledge
+//! base, citing sources and review dates, or escalates to experts through a ticket queue whose
+//! answers are fed straight back into the search index.
+//!
+//! # Layout
+//! - [`config`]: typed settings (defaults, `config/svp.toml`, `SVP_*` environment).
+//! - [`knowledge`]: the Markdown knowledge folder: loading, validation, content hash.
+//! - [`cli`]: the `svp` command line, a thin adapter over the rest.
+
+pub mod cli;
+pub mod config;
+pub mod knowledge;

@@ -1,0 +1,119 @@
+//! `svp kb check` on small fixture folders: one kind of error per file, and a clean folder.
+
+use std::path::Path;
+use std::process::Command;
+
+use chrono::NaiveDate;
+use svp::knowledge::{Diagnostic, KnowledgeBase, Severity};
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()
+}
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+fn find<'a>(diags: &'a [Diagnostic], file: &str, code: &str) -> &'a Diagnostic {
+    diags
+        .iter()
+        .find(|d| d.file == Path::new(file) && d.code == code)
+        .unwrap_or_else(|| panic!("no `{code}` diagnostic for {file}; got:\n{diags:#?}"))
+}
+
+#[test]
+fn clean_folder_has_only_warnings() {
+    let loaded = KnowledgeBase::load(&fixture("kb-good"), today()).unwrap();
+    assert_eq!(loaded.error_count(), 0, "{:#?}", loaded.diagnostics);
+    assert_eq!(loaded.kb.articles.len(), 2);
+    assert_eq!(loaded.kb.published().count(), 1);
+    let stale = find(&loaded.diagnostics, "sejour/brouillon-test.md", "stale");
+    assert_eq!((stale.severity, stale.line), (Severity::Warning, 11));
+    let draft = find(&loaded.diagnostics, "sejour/brouillon-test.md", "draft");
+    assert_eq!((draft.severity, draft.line), (Severity::Warning, 12));
+    assert_eq!(loaded.kb.synonyms.groups.len(), 1);
+    assert_eq!(loaded.kb.content_hash.len(), 64);
+}
+
+#[test]
+fn every_kind_of_error_is_reported_at_once_with_its_line() {
+    let loaded = KnowledgeBase::load(&fixture("kb-broken"), today()).unwrap();
+    let d = &loaded.diagnostics;
+    let expect = [
+        ("sejour/yaml-casse.md", "front-matter", 5..=6),
+        ("sejour/sans-titre.md", "front-matter", 2..=2),
+        ("sejour/date-invalide.md", "front-matter", 10..=10),
+        ("sejour/nom-du-fichier.md", "slug-mismatch", 2..=2),
+        ("sejour/doublon.md", "duplicate-slug", 2..=2),
+        ("sejour/lien-mort.md", "unknown-link", 13..=13),
+        ("sejour/lien-mort.md", "unknown-link", 16..=16),
+        ("sejour/sans-reponse-courte.md", "empty-short-answer", 13..=15),
+        ("sejour/source-sans-url.md", "source-url", 8..=8),
+        ("sejour/theme-inconnu.md", "unknown-theme", 4..=4),
+        ("sejour/sans-front-matter.md", "front-matter", 1..=1),
+        ("synonyms.toml", "synonyms", 5..=6),
+        ("nested/deeper", "layout", 1..=1),
+    ];
+    for (file, code, lines) in expect {
+        assert!(
+            d.iter().any(|x| x.file == Path::new(file) && x.code == code && lines.contains(&x.line) && x.is_error()),
+            "expected {code} error in {file} at {lines:?}; got:\n{d:#?}"
+        );
+    }
+    assert!(find(d, "sejour/sans-titre.md", "front-matter").message.contains("title"));
+    assert!(find(d, "sejour/date-invalide.md", "front-matter").message.contains("review_by"));
+    assert!(find(d, "sejour/source-sans-url.md", "source-url").message.contains("Une source sans adresse"));
+    assert!(find(d, "sejour/theme-inconnu.md", "unknown-theme").message.contains("astrologie"));
+    // Broken files are left out; the usable ones stay.
+    let slugs: Vec<&str> = loaded.kb.articles.iter().map(|a| a.slug.as_str()).collect();
+    assert!(slugs.contains(&"lien-mort"), "{slugs:?}");
+    assert!(!slugs.contains(&"yaml-casse") && !slugs.contains(&"theme-inconnu"), "{slugs:?}");
+    assert_eq!(slugs.iter().filter(|s| **s == "doublon").count(), 1);
+}
+
+#[test]
+fn shipped_knowledge_base_is_clean_and_complete() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge");
+    let loaded = KnowledgeBase::load(&dir, today()).unwrap();
+    let errors: Vec<String> = loaded.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.to_string()).collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    assert_eq!(loaded.kb.published().count(), 49);
+    assert!(loaded.kb.synonyms.groups.len() >= 60);
+    // A sentence ends with . ! or ? followed by a capital letter or the end ("L.424-1" does not end one).
+    let sentence_end = regex::Regex::new(r"[.!?…]\)?(\s+[«(]?\p{Lu}|\s*$)").unwrap();
+    for a in loaded.kb.published() {
+        assert!(a.body_text.split_whitespace().count() >= 250, "{} is too short", a.slug);
+        assert!(a.questions.len() >= 8, "{} has few questions", a.slug);
+        assert!(!a.sources.is_empty(), "{} has no source", a.slug);
+        let sentences = sentence_end.find_iter(&a.short_answer).count();
+        assert!((1..=5).contains(&sentences), "{}: short answer has {sentences} sentences", a.slug);
+    }
+}
+
+fn svp(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_svp")).args(args).env_remove("SVP_CONFIG").output().unwrap()
+}
+
+#[test]
+fn cli_exit_codes_and_json() {
+    let good = fixture("kb-good");
+    let out = svp(&["kb", "check", "--knowledge", good.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("brouillon-test.md:12: warning[draft]"), "{text}");
+
+    let broken = fixture("kb-broken");
+    let out = svp(&["kb", "check", "--json", "--knowledge", broken.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ok"], false);
+    assert!(v["errors"].as_u64().unwrap() >= 13, "{v}");
+    let first = &v["diagnostics"][0];
+    for key in ["severity", "code", "file", "line", "message"] {
+        assert!(!first[key].is_null(), "missing {key} in {first}");
+    }
+
+    let out = svp(&["kb", "check", "--knowledge", "/nonexistent/folder"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
+}
