@@ -7,8 +7,16 @@
 //! # Layout
 //! - [`config`]: typed settings (defaults, `config/svp.toml`, `SVP_*` environment).
 //! - [`knowledge`]: the Markdown knowledge folder: loading, validation, content hash.
+//! - [`search`]: French analysis, the tantivy index, queries with synonyms and scoring detail.
+//! - [`core`]: the transport-agnostic core: validation, redaction, search and decision.
+//! - [`eval`]: measuring answer quality on a labelled question set.
+//! - [`app`]: building everything from the settings.
 //! - [`cli`]: the `svp` command line, a thin adapter over the rest.
 
+pub mod app;
 pub mod cli;
 pub mod config;
+pub mod core;
+pub mod eval;
 pub mod knowledge;
+pub mod search;

@@ -1,6 +1,9 @@
 //! The `svp` command line: argument parsing and dispatch. Each subcommand lives in its own
 //! module and only translates between the terminal and the core.
 
+mod ask;
+mod eval;
+mod index;
 mod kb;
 
 use std::path::PathBuf;
@@ -37,12 +40,36 @@ enum Command {
         #[command(subcommand)]
         command: kb::KbCommand,
     },
+    /// Ask the bot a question.
+    Ask {
+        /// One JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+        /// The question.
+        question: String,
+    },
+    /// Measure answer quality on a question set (JSON lines: {"q": ..., "expect": [...]}).
+    Eval {
+        /// One JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+        /// List every miss.
+        #[arg(long)]
+        verbose: bool,
+        /// The question set.
+        file: PathBuf,
+    },
+    /// Manage the search index.
+    Index {
+        #[command(subcommand)]
+        command: index::IndexCommand,
+    },
 }
 
 /// Entry point of the binary: parses arguments, runs the command, maps errors to exit codes.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing(matches!(cli.command, Command::Kb { .. }));
+    init_tracing(!matches!(cli.command, Command::Index { .. }));
     match run(cli) {
         Ok(code) => code,
         Err(err) => {
@@ -62,6 +89,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let settings = Settings::load(&overrides)?;
     match cli.command {
         Command::Kb { command } => kb::run(&settings, command),
+        Command::Ask { json, question } => ask::run(&settings, &question, json),
+        Command::Eval { json, verbose, file } => eval::run(&settings, &file, json, verbose),
+        Command::Index { command } => index::run(&settings, command),
     }
 }
 

@@ -1,0 +1,45 @@
+//! `svp eval`: answer quality on a labelled question set.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use crate::app;
+use crate::config::Settings;
+use crate::eval;
+
+pub(super) fn run(settings: &Settings, file: &Path, json: bool, verbose: bool) -> anyhow::Result<ExitCode> {
+    let cases = eval::read_cases(file)?;
+    let bot = app::open_bot(settings, false, &|_| {})?;
+    let report = eval::evaluate(&bot, &cases, app::today())?;
+    if json {
+        let mut value = serde_json::to_value(&report)?;
+        if verbose {
+            value["misses"] = serde_json::to_value(report.outcomes.iter().filter(|o| o.is_miss()).collect::<Vec<_>>())?;
+        }
+        println!("{}", serde_json::to_string_pretty(&value)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if verbose {
+        for o in report.outcomes.iter().filter(|o| o.is_miss()) {
+            let expected = if o.expect.is_empty() { "(escalate)".to_string() } else { o.expect.join("|") };
+            println!(
+                "MISS {} conf={:.2} rank={} expected={} got={}\n     {}",
+                o.decision.as_str(),
+                o.confidence,
+                o.rank.map_or("-".into(), |r| r.to_string()),
+                expected,
+                o.ranked.iter().take(3).cloned().collect::<Vec<_>>().join(", "),
+                o.q
+            );
+        }
+        println!();
+    }
+    println!("questions                     {:>6}  ({} in scope, {} out of scope)", report.questions, report.in_scope, report.out_of_scope);
+    println!("recall_at_1                   {:>6.3}", report.recall_at_1);
+    println!("recall_at_3                   {:>6.3}", report.recall_at_3);
+    println!("mrr_at_10                     {:>6.3}", report.mrr_at_10);
+    println!("answered_precision            {:>6.3}", report.answered_precision);
+    println!("in_scope_answer_rate          {:>6.3}", report.in_scope_answer_rate);
+    println!("out_of_scope_escalation_rate  {:>6.3}", report.out_of_scope_escalation_rate);
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,197 @@
+//! The bot: validate and redact a question, search, decide, and build the reply.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use super::decision::{self, Features};
+use super::question::{self, TextError};
+use super::redact::{self, Redacted};
+use super::reply::{AnswerCard, BotReply, Decision, ExpertProvenance, HitSummary, Suggestion};
+use crate::config::{LimitSettings, SearchSettings};
+use crate::knowledge::{Article, KnowledgeBase};
+use crate::search::{EntryKind, Hit, SearchIndex, SearchOutcome};
+
+/// How many hits a search returns.
+const SEARCH_LIMIT: usize = 10;
+/// An alternative must score at least this share of the top hit.
+const ALTERNATIVE_SHARE: f32 = 0.3;
+
+/// Why a question could not be answered at all.
+#[derive(Debug, thiserror::Error)]
+pub enum AskError {
+    /// The text itself is unusable (empty, too long, no words): tell the user.
+    #[error("{0}")]
+    Invalid(#[from] TextError),
+    /// The search failed (index broken): an internal error.
+    #[error("la recherche a échoué : {0:#}")]
+    Search(#[source] anyhow::Error),
+}
+
+/// Searches the knowledge and decides whether to answer.
+#[derive(Clone)]
+pub struct Bot {
+    kb: Arc<KnowledgeBase>,
+    index: Arc<SearchIndex>,
+    search: SearchSettings,
+    limits: LimitSettings,
+}
+
+impl Bot {
+    /// A bot over a loaded knowledge base and its index.
+    pub fn new(kb: Arc<KnowledgeBase>, index: Arc<SearchIndex>, search: SearchSettings, limits: LimitSettings) -> Self {
+        Bot { kb, index, search, limits }
+    }
+
+    /// The knowledge base.
+    pub fn kb(&self) -> &Arc<KnowledgeBase> {
+        &self.kb
+    }
+
+    /// The search index.
+    pub fn index(&self) -> &Arc<SearchIndex> {
+        &self.index
+    }
+
+    /// Validates and redacts a question without searching.
+    pub fn prepare(&self, raw: &str) -> Result<Redacted, TextError> {
+        let cleaned = question::clean(raw, self.limits.max_question_chars, true)?;
+        Ok(redact::redact(&cleaned))
+    }
+
+    /// Answers (or escalates) a raw question.
+    pub fn reply(&self, raw: &str, today: NaiveDate) -> Result<BotReply, AskError> {
+        let redacted = self.prepare(raw)?;
+        let outcome = self.index.search(&redacted.searchable(), SEARCH_LIMIT).map_err(AskError::Search)?;
+        Ok(self.decide(&redacted, &outcome, today))
+    }
+
+    fn decide(&self, redacted: &Redacted, outcome: &SearchOutcome, today: NaiveDate) -> BotReply {
+        let features = decision::features(outcome);
+        let confidence = decision::confidence(&features);
+        let answer = confidence >= self.search.answer_threshold && !outcome.hits.is_empty();
+        let hits: Vec<HitSummary> = outcome
+            .hits
+            .iter()
+            .map(|h| HitSummary { slug: h.entry.id.clone(), title: h.entry.title.clone(), kind: h.entry.kind, score: h.score })
+            .collect();
+        let top_score = outcome.hits.first().map_or(0.0, |h| h.score);
+        let skip = usize::from(answer);
+        let alternatives: Vec<Suggestion> = outcome
+            .hits
+            .iter()
+            .skip(skip)
+            .filter(|h| h.score >= ALTERNATIVE_SHARE * top_score)
+            .take(self.search.alternatives)
+            .map(|h| self.suggestion(h))
+            .collect();
+        BotReply {
+            decision: if answer { Decision::Answer } else { Decision::Escalate },
+            confidence,
+            reason: reason(answer, outcome, &features, confidence),
+            hits,
+            answer: if answer { outcome.hits.first().map(|h| self.card(h, today)) } else { None },
+            alternatives,
+            features,
+            question: redacted.text.clone(),
+            redaction_notice: redacted.notice(),
+        }
+    }
+
+    fn url(&self, kind: EntryKind, id: &str) -> String {
+        let base = self.search.public_url.trim_end_matches('/');
+        match kind {
+            EntryKind::Article => format!("{base}/articles/{id}"),
+            EntryKind::ExpertAnswer => format!("{base}/answers/{}", id.trim_start_matches("answer-")),
+        }
+    }
+
+    fn suggestion(&self, hit: &Hit) -> Suggestion {
+        Suggestion {
+            kind: hit.entry.kind,
+            id: hit.entry.id.clone(),
+            title: hit.entry.title.clone(),
+            url: self.url(hit.entry.kind, &hit.entry.id),
+        }
+    }
+
+    fn card(&self, hit: &Hit, today: NaiveDate) -> AnswerCard {
+        let mut card = AnswerCard {
+            kind: hit.entry.kind,
+            id: hit.entry.id.clone(),
+            title: hit.entry.title.clone(),
+            theme: hit.entry.theme.clone(),
+            short_answer: String::new(),
+            snippet: hit.snippet.clone(),
+            url: self.url(hit.entry.kind, &hit.entry.id),
+            sources: Vec::new(),
+            reviewed: None,
+            review_by: None,
+            stale_warning: None,
+            expert: None,
+        };
+        match hit.entry.kind {
+            EntryKind::Article => {
+                if let Some(article) = self.kb.article(&hit.entry.id) {
+                    fill_article(&mut card, article, today);
+                }
+            }
+            EntryKind::ExpertAnswer => {
+                if let Ok(p) = serde_json::from_str::<ExpertProvenance>(&hit.entry.payload) {
+                    card.short_answer = short_text(&p.text);
+                    card.reviewed = Some(p.published_at.date_naive());
+                    card.expert = Some(p);
+                }
+            }
+        }
+        card
+    }
+}
+
+fn fill_article(card: &mut AnswerCard, article: &Article, today: NaiveDate) {
+    card.short_answer = article.short_answer.clone();
+    card.sources = article.sources.clone();
+    card.reviewed = Some(article.reviewed);
+    card.review_by = Some(article.review_by);
+    if article.is_stale(today) {
+        card.stale_warning = Some(format!(
+            "Attention : cette fiche devait être relue avant le {}. Vérifiez les points importants auprès d'une source officielle.",
+            article.review_by.format("%d/%m/%Y")
+        ));
+    }
+}
+
+/// The first paragraph of an expert answer, cut at a sentence or word boundary near 600 chars.
+pub fn short_text(text: &str) -> String {
+    let first = text.trim().split("\n\n").next().unwrap_or_default().trim();
+    if first.chars().count() <= 600 {
+        return first.to_string();
+    }
+    let cut: String = first.chars().take(600).collect();
+    let end = cut.rfind(". ").map(|i| i + 1).or_else(|| cut.rfind(' ')).unwrap_or(cut.len());
+    format!("{}…", cut[..end].trim_end())
+}
+
+fn reason(answer: bool, outcome: &SearchOutcome, f: &Features, confidence: f64) -> String {
+    let Some(top) = outcome.hits.first() else {
+        return if outcome.concepts.is_empty() {
+            "Aucun mot exploitable pour la recherche dans cette question.".into()
+        } else {
+            "Aucune fiche ni réponse d'expert ne correspond à cette question.".into()
+        };
+    };
+    let pct = (f.coverage * 100.0).round();
+    let title = &top.entry.title;
+    if answer {
+        return format!("« {title} » couvre {pct} % des termes de la question (confiance {confidence:.2}).");
+    }
+    if f.unknown >= 0.4 {
+        format!(
+            "La question porte sur des points que la base ne traite pas (la meilleure piste, « {title} », n'en couvre que {pct} %)."
+        )
+    } else if f.margin < 0.1 && outcome.hits.len() > 1 {
+        format!("Plusieurs fiches se valent sans répondre nettement, la première étant « {title} ».")
+    } else {
+        format!("Réponse incertaine : « {title} » ne couvre que {pct} % des termes de la question (confiance {confidence:.2}).")
+    }
+}

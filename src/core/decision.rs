@@ -1,0 +1,89 @@
+//! The answer-or-escalate decision, from score features of a search:
+//! - **coverage**: idf-weighted share of the question's concepts the top hit matches (words the
+//!   index has never seen count as missed, with a moderate weight);
+//! - **strength**: the top score normalised by what the question could score at most;
+//! - **margin**: how far the top hit is ahead of the second;
+//! - **rare miss**: whether the question's rarest known concept is absent from the top hit.
+//!
+//! They combine into a confidence in [0,1]; the threshold is in the configuration.
+
+use serde::Serialize;
+
+use crate::search::SearchOutcome;
+
+/// Weight given to a word the index does not know (≈ the idf of a fairly rare word).
+const UNKNOWN_WEIGHT: f32 = 2.2;
+/// Concepts with an idf below this are too common to count for or against coverage.
+const COMMON_IDF: f32 = 0.35;
+
+/// The features of one search.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Features {
+    /// Weighted share of concepts matched by the top hit, in [0,1].
+    pub coverage: f32,
+    /// Top score over the maximum attainable, in [0,1].
+    pub strength: f32,
+    /// (top − second) / top, in [0,1].
+    pub margin: f32,
+    /// Weighted share of concepts unknown to the index, in [0,1].
+    pub unknown: f32,
+    /// Whether the rarest known concept is missing from the top hit.
+    pub rare_missed: bool,
+    /// Number of concepts.
+    pub concepts: usize,
+}
+
+/// Computes the features of a search outcome (all zero when nothing was found).
+pub fn features(outcome: &SearchOutcome) -> Features {
+    let Some(top) = outcome.hits.first() else {
+        return Features { concepts: outcome.concepts.len(), ..Default::default() };
+    };
+    let mut total = 0f32;
+    let mut matched = 0f32;
+    let mut unknown = 0f32;
+    let mut max_attainable = 0f32;
+    let mut rarest: Option<(f32, bool)> = None;
+    for (i, c) in outcome.concepts.iter().enumerate() {
+        let hit = top.concept_scores.get(i).copied().unwrap_or(0.0) > 0.0;
+        let weight = if c.known {
+            c.idf
+        } else if c.fuzzy && hit {
+            UNKNOWN_WEIGHT * 0.5
+        } else {
+            UNKNOWN_WEIGHT
+        };
+        if c.known && c.idf < COMMON_IDF {
+            continue;
+        }
+        total += weight;
+        if hit {
+            matched += weight;
+        }
+        if !c.known && !(c.fuzzy && hit) {
+            unknown += weight;
+        }
+        max_attainable += c.max_score;
+        if c.known && rarest.is_none_or(|(idf, _)| c.idf > idf) {
+            rarest = Some((c.idf, hit));
+        }
+    }
+    let second = outcome.hits.get(1).map_or(0.0, |h| h.score);
+    Features {
+        coverage: if total > 0.0 { matched / total } else { 0.0 },
+        strength: if max_attainable > 0.0 { (top.score / max_attainable).min(1.0) } else { 0.0 },
+        margin: if top.score > 0.0 { ((top.score - second) / top.score).clamp(0.0, 1.0) } else { 0.0 },
+        unknown: if total > 0.0 { unknown / total } else { 0.0 },
+        rare_missed: rarest.is_some_and(|(_, hit)| !hit),
+        concepts: outcome.concepts.len(),
+    }
+}
+
+/// Confidence in [0,1] that the top hit answers the question.
+pub fn confidence(f: &Features) -> f64 {
+    if f.concepts == 0 || f.coverage == 0.0 {
+        return 0.0;
+    }
+    let z = -6.0 + 7.0 * f.coverage + 3.0 * f.strength + 2.5 * f.margin - if f.rare_missed { 1.0 } else { 0.0 };
+    let c = 1.0 / (1.0 + (-z).exp());
+    f64::from(c)
+}

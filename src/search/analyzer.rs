@@ -1,0 +1,222 @@
+//! The French analyzers: an inner-apostrophe tokenizer, an elision filter, curated stop words
+//! (negations kept), accent folding before Snowball French stemming, and an unstemmed twin for
+//! exact wording and acronyms.
+
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RegexTokenizer, RemoveLongFilter, Stemmer, StopWordFilter, TextAnalyzer,
+    Token, TokenFilter, TokenStream, Tokenizer,
+};
+use unicode_normalization::UnicodeNormalization;
+
+/// Bump whenever the analysis changes: the index is rebuilt when it differs from the stored one.
+pub const ANALYZER_VERSION: u32 = 1;
+
+/// Name of the stemmed analyzer in the index schema.
+pub const STEMMED: &str = "fr_stem";
+/// Name of the unstemmed analyzer in the index schema.
+pub const EXACT: &str = "fr_exact";
+
+/// Words, letters with combining marks, digits; apostrophes kept inside a word (`l'api`).
+const TOKEN_PATTERN: &str = r"[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}\p{N}]+)*";
+
+/// French stop words, lowercased and unaccented forms included. Negations (`ne`, `pas`, `sans`,
+/// `ni`, `non`, `aucun`, `jamais`, `plus`) and question words are deliberately kept: "n'a pas de
+/// titre" must not read as "a titre".
+const STOP_WORDS: &[&str] = &[
+    "a", "à", "ai", "aie", "as", "au", "aux", "avec", "avez", "avons", "ayant", "c", "ça", "ca", "ce", "ceci", "cela",
+    "celle", "celui", "ces", "cet", "cette", "d", "dans", "de", "des", "du", "elle", "elles", "en", "es", "est", "et",
+    "étaient", "était", "été", "être", "etre", "eu", "eux", "il", "ils", "j", "je", "l", "la", "le", "les", "leur",
+    "leurs", "lui", "m", "ma", "mais", "me", "même", "meme", "mes", "moi", "mon", "n", "nos", "notre", "nous", "on",
+    "ont", "ou", "où", "par", "qu", "que", "quel", "quelle", "quelles", "quels", "qui", "s", "sa", "se", "sera",
+    "ses", "si", "son", "sont", "sur", "t", "ta", "te", "tes", "toi", "ton", "tu", "un", "une", "vos", "votre",
+    "vous", "y", "suis", "sommes", "êtes", "etes", "avait", "avaient", "aura", "auront", "serait", "seraient",
+    "cet", "ceux", "dont", "lorsque", "puis", "donc", "car", "or", "alors", "faut", "fait", "faire", "peut", "peuvent",
+    "doit", "doivent", "bien", "très", "tres", "tout", "tous", "toute", "toutes", "svp", "merci", "bonjour",
+    "bonsoir", "salut", "hello", "ok", "oui", "est-ce", "il", "elle", "quoi", "là", "la-bas", "ici", "chez", "encore",
+    "aussi", "déjà", "deja", "cas", "question", "sait", "savoir", "besoin",
+];
+
+/// Elided articles and pronouns stripped from the start of a token (`l'api` → `api`), with the
+/// straight or the typographic apostrophe, as Lucene's ElisionFilter does.
+const ELISIONS: &[&str] =
+    &["l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu", "lorsqu", "puisqu", "presqu", "quelqu"];
+
+/// Removes French elisions from tokens.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ElisionFilter;
+
+impl TokenFilter for ElisionFilter {
+    type Tokenizer<T: Tokenizer> = ElisionWrapper<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> ElisionWrapper<T> {
+        ElisionWrapper(tokenizer)
+    }
+}
+
+/// [`ElisionFilter`] applied to a tokenizer.
+#[derive(Clone)]
+pub struct ElisionWrapper<T>(T);
+
+impl<T: Tokenizer> Tokenizer for ElisionWrapper<T> {
+    type TokenStream<'a> = ElisionStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        ElisionStream(self.0.token_stream(text))
+    }
+}
+
+/// Token stream of [`ElisionWrapper`].
+pub struct ElisionStream<S>(S);
+
+impl<S: TokenStream> TokenStream for ElisionStream<S> {
+    fn advance(&mut self) -> bool {
+        if !self.0.advance() {
+            return false;
+        }
+        let token = self.0.token_mut();
+        if let Some(cut) = elision_cut(&token.text) {
+            token.text.drain(..cut);
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.0.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.0.token_mut()
+    }
+}
+
+/// Byte length of the elided prefix (article and apostrophe) of a lowercased token.
+fn elision_cut(text: &str) -> Option<usize> {
+    let (i, apostrophe) = text.char_indices().find(|(_, c)| *c == '\'' || *c == '’')?;
+    let rest = i + apostrophe.len_utf8();
+    (ELISIONS.contains(&&text[..i]) && rest < text.len()).then_some(rest)
+}
+
+fn base() -> tantivy::tokenizer::TextAnalyzerBuilder<
+    impl Tokenizer,
+> {
+    let tokenizer = RegexTokenizer::new(TOKEN_PATTERN).expect("token pattern is a valid regex");
+    let stop_words: Vec<String> = STOP_WORDS.iter().map(|w| (*w).to_string()).collect();
+    TextAnalyzer::builder(tokenizer)
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(ElisionFilter)
+        .filter(StopWordFilter::remove(stop_words))
+        .filter(AsciiFoldingFilter)
+}
+
+/// The stemmed French analyzer: folds accents before stemming.
+pub fn stemmed() -> TextAnalyzer {
+    base().filter(Stemmer::new(Language::French)).build()
+}
+
+/// The unstemmed analyzer: same tokens, folded, not stemmed.
+pub fn exact() -> TextAnalyzer {
+    base().build()
+}
+
+/// Registers both analyzers on an index (needed every time an index is opened).
+pub fn register(index: &tantivy::Index) {
+    index.tokenizers().register(STEMMED, stemmed());
+    index.tokenizers().register(EXACT, exact());
+}
+
+/// Unicode NFC normalisation, so that decomposed accents (`e` + U+0301) tokenize as one letter.
+pub fn normalize(text: &str) -> String {
+    text.nfc().collect()
+}
+
+/// One analyzed token: position in the token stream and text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Analyzed {
+    /// Position (stop words leave gaps).
+    pub position: usize,
+    /// Byte offsets in the analyzed text.
+    pub offset_from: usize,
+    /// End byte offset.
+    pub offset_to: usize,
+    /// Stemmed form.
+    pub stem: String,
+    /// Unstemmed, folded form.
+    pub exact: String,
+}
+
+/// Analyzes `text` with both analyzers and pairs their tokens by position.
+pub fn analyze(stemmer: &mut TextAnalyzer, exacter: &mut TextAnalyzer, text: &str) -> Vec<Analyzed> {
+    let mut out = Vec::new();
+    let mut stream = stemmer.token_stream(text);
+    while let Some(t) = stream.next() {
+        out.push(Analyzed {
+            position: t.position,
+            offset_from: t.offset_from,
+            offset_to: t.offset_to,
+            stem: t.text.clone(),
+            exact: String::new(),
+        });
+    }
+    let mut stream = exacter.token_stream(text);
+    let mut i = 0;
+    while let Some(t) = stream.next() {
+        if let Some(a) = out.get_mut(i).filter(|a| a.position == t.position) {
+            a.exact = t.text.clone();
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stems(text: &str) -> Vec<String> {
+        let mut s = stemmed();
+        let mut e = exact();
+        analyze(&mut s, &mut e, &normalize(text)).into_iter().map(|a| a.stem).collect()
+    }
+
+    #[test]
+    fn elision_and_apostrophes() {
+        assert_eq!(stems("l'attestation"), stems("attestation"));
+        assert_eq!(stems("d’allocations"), stems("allocations"));
+        assert_eq!(stems("jusqu'au"), Vec::<String>::new());
+        assert_eq!(elision_cut("aujourd'hui"), None);
+    }
+
+    #[test]
+    fn accents_fold_before_stemming() {
+        for (a, b) in [("réfugiés", "refugies"), ("récépissé", "recepisse"), ("sécurité", "securite"), ("préfecture", "prefecture")] {
+            assert_eq!(stems(a), stems(b), "{a} / {b}");
+        }
+        // Decomposed accents (NFD) as typed on some keyboards.
+        assert_eq!(stems("re\u{301}fugie\u{301}"), stems("réfugié"));
+    }
+
+    #[test]
+    fn negations_survive() {
+        let s = stems("il n'a pas de titre");
+        assert!(s.contains(&"pas".to_string()), "{s:?}");
+        assert!(s.iter().any(|t| t.starts_with("titr")), "{s:?}");
+    }
+
+    #[test]
+    fn exact_twin_is_unstemmed() {
+        let mut s = stemmed();
+        let mut e = exact();
+        let a = analyze(&mut s, &mut e, "Les allocations CAF");
+        assert_eq!(a.iter().map(|t| t.exact.as_str()).collect::<Vec<_>>(), ["allocations", "caf"]);
+        assert_eq!(a[0].position, 1);
+    }
+
+    #[test]
+    fn junk_gives_no_tokens_and_no_panic() {
+        for text in ["", "   ", "?!…", "🙂🙏", "\u{0}\u{7}", "\"():*^~", "'", "’’l’"] {
+            let _ = stems(text);
+        }
+        assert!(stems("🙂 ?!").is_empty());
+    }
+}

@@ -1,0 +1,322 @@
+//! French full-text search over articles and expert answers (tantivy).
+//!
+//! A question is analyzed into concepts (words, or synonym-group matches); each concept becomes
+//! a disjunction over fields and alternatives, and the concepts are summed. The per-concept
+//! contribution to each top hit is kept: the answer-or-escalate decision is made from it.
+//!
+//! Layout: [`analyzer`] (French analysis), [`query`] (concepts and synonyms), `schema` (fields
+//! and entries), `index` (open, rebuild, update, commit payload).
+
+pub mod analyzer;
+mod index;
+pub mod query;
+mod schema;
+
+use std::path::Path;
+
+use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, TantivyDocument, Term};
+
+pub use index::{IndexState, Staleness};
+pub use query::{Concept, SynonymMatcher};
+pub use schema::{Entry, EntryKind, StoredEntry};
+
+use crate::knowledge::Synonyms;
+
+/// BM25's k1, fixed in tantivy.
+const K1: f32 = 1.2;
+/// Boost of the unstemmed field.
+const EXACT_BOOST: f32 = 2.0;
+/// Score of a fuzzy (typo-tolerant) match, which tantivy scores as a constant.
+const FUZZY_BOOST: f32 = 1.0;
+/// Share of the other fields' scores added to the best field's.
+const TIE_BREAKER: f32 = 0.15;
+/// How many hits get per-concept detail and snippets.
+const DETAILED_HITS: usize = 4;
+
+/// What the search knows of one concept of the question.
+#[derive(Debug, Clone)]
+pub struct ConceptInfo {
+    /// The words as typed.
+    pub text: String,
+    /// Inverse document frequency of its best alternative (0 when unknown to the index).
+    pub idf: f32,
+    /// Whether any alternative occurs in the index.
+    pub known: bool,
+    /// Whether it was matched only through typo tolerance.
+    pub fuzzy: bool,
+    /// Whether it came from a synonym group.
+    pub synonym: bool,
+    /// The highest score it can add to a document (BM25 saturation bound).
+    pub max_score: f32,
+}
+
+/// One hit.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// Stored fields of the entry.
+    pub entry: StoredEntry,
+    /// BM25 score.
+    pub score: f32,
+    /// Contribution of each concept to the score (same order as [`SearchOutcome::concepts`]);
+    /// filled for the first few hits only.
+    pub concept_scores: Vec<f32>,
+    /// An extract of the body with matched terms in `**bold**` (first hits only).
+    pub snippet: String,
+}
+
+/// The result of a search.
+#[derive(Debug, Clone, Default)]
+pub struct SearchOutcome {
+    /// The concepts of the question.
+    pub concepts: Vec<ConceptInfo>,
+    /// Hits, best first.
+    pub hits: Vec<Hit>,
+    /// Number of documents in the index.
+    pub num_docs: u64,
+}
+
+/// The search index of one process.
+pub struct SearchIndex {
+    store: index::Store,
+    matcher: SynonymMatcher,
+    stemmer: TextAnalyzer,
+    exacter: TextAnalyzer,
+}
+
+impl SearchIndex {
+    /// Opens (or creates) the index in `dir`, with the curators' synonyms.
+    pub fn open(dir: &Path, synonyms: &Synonyms) -> anyhow::Result<Self> {
+        Ok(Self::with_store(index::Store::open(dir)?, synonyms))
+    }
+
+    /// A fresh in-memory index.
+    pub fn in_memory(synonyms: &Synonyms) -> anyhow::Result<Self> {
+        Ok(Self::with_store(index::Store::in_memory()?, synonyms))
+    }
+
+    fn with_store(store: index::Store, synonyms: &Synonyms) -> Self {
+        SearchIndex {
+            store,
+            matcher: SynonymMatcher::new(synonyms),
+            stemmer: analyzer::stemmed(),
+            exacter: analyzer::exact(),
+        }
+    }
+
+    /// Whether (and why) the index must be rebuilt for this knowledge content.
+    pub fn staleness(&self, content_hash: &str) -> Staleness {
+        self.store.staleness(content_hash)
+    }
+
+    /// What the last commit recorded.
+    pub fn state(&self) -> IndexState {
+        self.store.state()
+    }
+
+    /// Whether this process holds the writer.
+    pub fn is_writable(&self) -> bool {
+        self.store.writer.is_some()
+    }
+
+    /// Replaces the whole index; `progress` is called with the number of entries written.
+    pub fn rebuild(
+        &self,
+        entries: &mut dyn Iterator<Item = Entry>,
+        content_hash: &str,
+        answers_seq: i64,
+        progress: &dyn Fn(u64),
+    ) -> anyhow::Result<u64> {
+        self.store.rebuild(entries, content_hash, answers_seq, progress)
+    }
+
+    /// Adds or replaces entries and deletes others, then commits: visible on return.
+    pub fn apply(&self, upserts: &[Entry], deletes: &[String], answers_seq: i64) -> anyhow::Result<()> {
+        self.store.apply(upserts, deletes, answers_seq)
+    }
+
+    /// Number of entries.
+    pub fn num_docs(&self) -> u64 {
+        self.store.reader.searcher().num_docs()
+    }
+
+    /// Analyzes a question into concepts (exposed for diagnostics and tests).
+    pub fn concepts(&self, text: &str) -> Vec<Concept> {
+        query::concepts(text, &self.matcher, &mut self.stemmer.clone(), &mut self.exacter.clone())
+    }
+
+    /// Searches `text` (raw user input) and returns up to `limit` hits with scoring detail.
+    pub fn search(&self, text: &str, limit: usize) -> anyhow::Result<SearchOutcome> {
+        let searcher = self.store.reader.searcher();
+        let num_docs = searcher.num_docs();
+        let concepts = self.concepts(text);
+        if concepts.is_empty() || num_docs == 0 || limit == 0 {
+            return Ok(SearchOutcome { num_docs, ..Default::default() });
+        }
+        let mut infos = Vec::with_capacity(concepts.len());
+        let mut queries: Vec<Box<dyn Query>> = Vec::with_capacity(concepts.len());
+        for concept in &concepts {
+            let (query, info) = self.concept_query(&searcher, concept, num_docs)?;
+            infos.push(info);
+            queries.push(query);
+        }
+        let clauses: Vec<(Occur, Box<dyn Query>)> = queries.iter().map(|q| (Occur::Should, q.box_clone())).collect();
+        let full = BooleanQuery::new(clauses);
+        let top = searcher.search(&full, &tantivy::collector::TopDocs::with_limit(limit).order_by_score())?;
+
+        let detailed: Vec<DocAddress> = top.iter().take(DETAILED_HITS).map(|(_, a)| *a).collect();
+        let per_concept = concept_scores(&searcher, &queries, &detailed)?;
+        let mut snippets = SnippetGenerator::create(&searcher, &full, self.store.fields.body)?;
+        snippets.set_max_num_chars(220);
+
+        let mut hits = Vec::with_capacity(top.len());
+        for (rank, (score, address)) in top.into_iter().enumerate() {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let (concept_scores, snippet) = if rank < DETAILED_HITS {
+                (per_concept[rank].clone(), render_snippet(&snippets.snippet_from_doc(&doc)))
+            } else {
+                (Vec::new(), String::new())
+            };
+            hits.push(Hit { entry: StoredEntry::from_document(&doc, &self.store.fields), score, concept_scores, snippet });
+        }
+        Ok(SearchOutcome { concepts: infos, hits, num_docs })
+    }
+
+    /// The query of one concept: the best field and alternative, plus a little of the others.
+    fn concept_query(
+        &self,
+        searcher: &Searcher,
+        concept: &Concept,
+        num_docs: u64,
+    ) -> anyhow::Result<(Box<dyn Query>, ConceptInfo)> {
+        let f = &self.store.fields;
+        let mut disjuncts: Vec<Box<dyn Query>> = Vec::new();
+        let mut best_idf = 0f32;
+        for alt in &concept.alternatives {
+            let mut alt_idf = 0f32;
+            for (field, boost) in f.stemmed_boosts() {
+                let idf = alternative_idf(searcher, field, &alt.stems, num_docs)?;
+                alt_idf = alt_idf.max(idf);
+                if idf > 0.0 {
+                    disjuncts.push(boosted(term_or_phrase(field, &alt.stems), boost * alt.weight));
+                }
+            }
+            if alternative_idf(searcher, f.exact, &alt.exact, num_docs)? > 0.0 {
+                disjuncts.push(boosted(term_or_phrase(f.exact, &alt.exact), EXACT_BOOST * alt.weight));
+            }
+            best_idf = best_idf.max(alt_idf * alt.weight);
+        }
+        let known = !disjuncts.is_empty();
+        let mut fuzzy = false;
+        if !known {
+            // Typo tolerance, only for words the index does not know at all.
+            let word = &concept.alternatives[0].exact;
+            if let [(_, w)] = word.as_slice() {
+                let len = w.chars().count();
+                if len >= 5 && !w.chars().all(|c| c.is_ascii_digit()) {
+                    let distance = if len >= 8 { 2 } else { 1 };
+                    let term = Term::from_field_text(f.exact, w);
+                    disjuncts.push(boosted(Box::new(FuzzyTermQuery::new(term, distance, true)), FUZZY_BOOST));
+                    fuzzy = true;
+                }
+            }
+        }
+        let max_boost = f.stemmed_boosts().iter().map(|(_, b)| *b).fold(EXACT_BOOST, f32::max);
+        let info = ConceptInfo {
+            text: concept.text.clone(),
+            idf: best_idf,
+            known,
+            fuzzy,
+            synonym: concept.group.is_some(),
+            max_score: if known { best_idf * (K1 + 1.0) * max_boost } else { 0.0 },
+        };
+        let query: Box<dyn Query> = match disjuncts.len() {
+            0 => Box::new(tantivy::query::EmptyQuery),
+            1 => disjuncts.pop().expect("one disjunct"),
+            _ => Box::new(DisjunctionMaxQuery::with_tie_breaker(disjuncts, TIE_BREAKER)),
+        };
+        Ok((query, info))
+    }
+}
+
+fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(query, boost))
+}
+
+fn term_or_phrase(field: Field, tokens: &[(usize, String)]) -> Box<dyn Query> {
+    if let [(_, t)] = tokens {
+        Box::new(TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::WithFreqs))
+    } else {
+        let terms = tokens.iter().map(|(p, t)| (*p, Term::from_field_text(field, t))).collect();
+        // A little slop tolerates stop words the user added or left out ("caisse des allocations").
+        Box::new(PhraseQuery::new_with_offset_and_slop(terms, 2))
+    }
+}
+
+/// BM25 idf of a term, or the summed idf of a phrase's terms (0 when any term is absent).
+fn alternative_idf(searcher: &Searcher, field: Field, tokens: &[(usize, String)], num_docs: u64) -> anyhow::Result<f32> {
+    let mut sum = 0f32;
+    for (_, t) in tokens {
+        let df = searcher.doc_freq(&Term::from_field_text(field, t))?;
+        if df == 0 {
+            return Ok(0.0);
+        }
+        sum += idf(df, num_docs);
+    }
+    Ok(sum)
+}
+
+/// BM25 inverse document frequency, as tantivy computes it.
+pub fn idf(doc_freq: u64, num_docs: u64) -> f32 {
+    let (df, n) = (doc_freq as f32, num_docs as f32);
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
+/// For each document, the score each concept query gives it (0 when it does not match).
+fn concept_scores(searcher: &Searcher, queries: &[Box<dyn Query>], docs: &[DocAddress]) -> anyhow::Result<Vec<Vec<f32>>> {
+    let mut out = vec![vec![0f32; queries.len()]; docs.len()];
+    let mut order: Vec<usize> = (0..docs.len()).collect();
+    order.sort_by_key(|&i| (docs[i].segment_ord, docs[i].doc_id));
+    for (c, query) in queries.iter().enumerate() {
+        let weight = query.weight(tantivy::query::EnableScoring::enabled_from_searcher(searcher))?;
+        let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
+        for &i in &order {
+            let DocAddress { segment_ord, doc_id } = docs[i];
+            if current.as_ref().is_none_or(|(s, _)| *s != segment_ord) {
+                let reader = searcher.segment_reader(segment_ord);
+                current = Some((segment_ord, weight.scorer(reader, 1.0)?));
+            }
+            let (_, scorer) = current.as_mut().expect("scorer set above");
+            let mut at = scorer.doc();
+            if at < doc_id {
+                at = scorer.seek(doc_id);
+            }
+            if at == doc_id && at != TERMINATED {
+                out[i][c] = scorer.score();
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A snippet as Markdown: matched words in bold, whitespace collapsed.
+fn render_snippet(snippet: &tantivy::snippet::Snippet) -> String {
+    let text = snippet.fragment();
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut last = 0;
+    for range in snippet.highlighted() {
+        if range.start < last || range.end > text.len() {
+            continue;
+        }
+        out.push_str(&text[last..range.start]);
+        out.push_str("**");
+        out.push_str(&text[range.clone()]);
+        out.push_str("**");
+        last = range.end;
+    }
+    out.push_str(&text[last..]);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,181 @@
+//! From raw user text to query "concepts": each word of the question, or each synonym-group
+//! match (an acronym, a multi-word term), with the alternatives it may be found as. User text
+//! never reaches tantivy's query grammar.
+
+use std::collections::HashMap;
+
+use tantivy::tokenizer::TextAnalyzer;
+
+use super::analyzer::{self, Analyzed};
+use crate::knowledge::Synonyms;
+
+/// Weight of a synonym relative to the word the user typed.
+pub const SYNONYM_WEIGHT: f32 = 0.9;
+
+/// One way a concept may appear in a document: a single term or a phrase.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alternative {
+    /// Stemmed tokens with their relative positions.
+    pub stems: Vec<(usize, String)>,
+    /// Unstemmed tokens with the same positions.
+    pub exact: Vec<(usize, String)>,
+    /// 1.0 for the user's own words, [`SYNONYM_WEIGHT`] for expansions.
+    pub weight: f32,
+}
+
+/// One unit of meaning of the question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Concept {
+    /// The words of the question it comes from (as typed).
+    pub text: String,
+    /// The forms searched for.
+    pub alternatives: Vec<Alternative>,
+    /// Index of the synonym group it matched, if any.
+    pub group: Option<usize>,
+}
+
+/// Finds synonym-group terms in analyzed questions.
+#[derive(Debug, Clone, Default)]
+pub struct SynonymMatcher {
+    /// Every term of every group, analyzed.
+    groups: Vec<Vec<Alternative>>,
+    /// First stem of a term → (group, term index, term length).
+    by_first: HashMap<String, Vec<(usize, usize)>>,
+}
+
+impl SynonymMatcher {
+    /// Analyzes every synonym term once.
+    pub fn new(synonyms: &Synonyms) -> Self {
+        let mut stemmer = analyzer::stemmed();
+        let mut exacter = analyzer::exact();
+        let mut matcher = SynonymMatcher::default();
+        for (g, group) in synonyms.groups.iter().enumerate() {
+            let mut forms = Vec::new();
+            for term in &group.terms {
+                let tokens = analyzer::analyze(&mut stemmer, &mut exacter, &analyzer::normalize(term));
+                if let Some(alt) = alternative(&tokens, SYNONYM_WEIGHT) {
+                    if !forms.iter().any(|f: &Alternative| f.stems == alt.stems) {
+                        let first = alt.stems[0].1.clone();
+                        matcher.by_first.entry(first).or_default().push((g, forms.len()));
+                        forms.push(alt);
+                    }
+                }
+            }
+            matcher.groups.push(forms);
+        }
+        matcher
+    }
+
+    /// The longest term starting at `tokens[0]`: (group, number of tokens).
+    fn longest_match(&self, tokens: &[Analyzed]) -> Option<(usize, usize)> {
+        let candidates = self.by_first.get(&tokens.first()?.stem)?;
+        candidates
+            .iter()
+            .filter_map(|&(g, t)| {
+                let term = &self.groups[g][t];
+                let n = term.stems.len();
+                let matches = tokens.len() >= n && term.stems.iter().zip(tokens).all(|((_, s), tok)| *s == tok.stem);
+                matches.then_some((g, n))
+            })
+            .max_by_key(|&(_, n)| n)
+    }
+}
+
+/// Builds an alternative from analyzed tokens, with positions relative to the first.
+fn alternative(tokens: &[Analyzed], weight: f32) -> Option<Alternative> {
+    let first = tokens.first()?.position;
+    Some(Alternative {
+        stems: tokens.iter().map(|t| (t.position - first, t.stem.clone())).collect(),
+        exact: tokens.iter().map(|t| (t.position - first, t.exact.clone())).collect(),
+        weight,
+    })
+}
+
+/// Splits a question into concepts, expanding synonym groups.
+pub fn concepts(
+    text: &str,
+    matcher: &SynonymMatcher,
+    stemmer: &mut TextAnalyzer,
+    exacter: &mut TextAnalyzer,
+) -> Vec<Concept> {
+    let text = analyzer::normalize(text);
+    let tokens = analyzer::analyze(stemmer, exacter, &text);
+    let mut out: Vec<Concept> = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let (concept, used) = match matcher.longest_match(&tokens[i..]) {
+            Some((g, n)) => {
+                let span = &tokens[i..i + n];
+                let mut alternatives = vec![alternative(span, 1.0).expect("non-empty span")];
+                for alt in &matcher.groups[g] {
+                    if alt.stems != alternatives[0].stems {
+                        alternatives.push(alt.clone());
+                    }
+                }
+                let text = text[span[0].offset_from..span[n - 1].offset_to].to_string();
+                (Concept { text, alternatives, group: Some(g) }, n)
+            }
+            None => {
+                let t = &tokens[i];
+                let alternatives = vec![alternative(std::slice::from_ref(t), 1.0).expect("one token")];
+                (Concept { text: text[t.offset_from..t.offset_to].to_string(), alternatives, group: None }, 1)
+            }
+        };
+        i += used;
+        let duplicate = out.iter().any(|c| {
+            (c.group.is_some() && c.group == concept.group) || c.alternatives[0].stems == concept.alternatives[0].stems
+        });
+        if !duplicate {
+            out.push(concept);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::knowledge::SynonymGroup;
+
+    fn matcher() -> SynonymMatcher {
+        let synonyms = Synonyms {
+            groups: vec![
+                SynonymGroup { terms: vec!["CAF".into(), "caisse d'allocations familiales".into(), "allocs".into()] },
+                SynonymGroup { terms: vec!["RSA".into(), "revenu de solidarité active".into()] },
+                SynonymGroup { terms: vec!["titre de séjour".into(), "papiers".into(), "titre".into()] },
+            ],
+        };
+        SynonymMatcher::new(&synonyms)
+    }
+
+    fn run(text: &str) -> Vec<Concept> {
+        concepts(text, &matcher(), &mut analyzer::stemmed(), &mut analyzer::exact())
+    }
+
+    #[test]
+    fn acronyms_expand_to_phrases() {
+        let c = run("la CAF refuse le RSA");
+        let caf = c.iter().find(|c| c.text == "CAF").unwrap();
+        assert_eq!(caf.group, Some(0));
+        assert!(caf.alternatives.iter().any(|a| a.stems.len() == 3), "{caf:?}");
+        assert!(c.iter().any(|c| c.text == "RSA" && c.group == Some(1)));
+        assert!(c.iter().any(|c| c.text == "refuse" && c.group.is_none()));
+    }
+
+    #[test]
+    fn multi_word_terms_match_longest_first() {
+        let c = run("il a perdu son titre de sejour");
+        let t = c.iter().find(|c| c.group == Some(2)).unwrap();
+        assert_eq!(t.text, "titre de sejour");
+        assert_eq!(c.iter().filter(|c| c.group == Some(2)).count(), 1);
+        let c = run("caisse des allocations familiales");
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(c[0].group, Some(0));
+    }
+
+    #[test]
+    fn repeated_words_make_one_concept() {
+        assert_eq!(run("CAF caf allocs").len(), 1);
+        assert_eq!(run("refus refus").len(), 1);
+    }
+}
