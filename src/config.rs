@@ -15,6 +15,9 @@ use serde::{Deserialize, Serialize};
 /// Default location of the optional configuration file, relative to the working directory.
 pub const DEFAULT_CONFIG_FILE: &str = "config/svp.toml";
 
+/// Top-level keys of [`Settings`], the only ones read from `SVP_*` variables.
+const SETTING_KEYS: &[&str] = &["data_dir", "knowledge_dir", "database_url", "search", "web", "limits", "discord"];
+
 /// A secret value (token, password): shown as `***` by `Debug`, `Display` and `Serialize`.
 #[derive(Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(transparent)]
@@ -183,10 +186,14 @@ impl Settings {
         }
         figment = figment.merge(
             Env::prefixed("SVP_")
-                .ignore(&["CONFIG", "TEST_POSTGRES_URL", "LOG"])
-                .map(|key| match key.as_str() {
+                .map(|key| match key.as_str().to_ascii_lowercase().as_str() {
                     "discord_token" => "discord.token".into(),
                     other => other.replace("__", ".").into(),
+                })
+                // Other SVP_* variables (SVP_LOG, SVP_CONFIG, test settings) are not settings.
+                .filter(|key| {
+                    let top = key.as_str().split('.').next().unwrap_or_default();
+                    SETTING_KEYS.contains(&top)
                 }),
         );
         let mut settings: Settings = figment
@@ -253,6 +260,35 @@ mod tests {
     fn default_database_is_sqlite_in_data_dir() {
         let settings = Settings { data_dir: "/tmp/x".into(), ..Default::default() };
         assert_eq!(settings.database_url(), "sqlite:///tmp/x/svp.db");
+    }
+
+    #[test]
+    fn environment_layers_over_file_and_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("svp.toml", "data_dir = \"from-file\"\n[web]\nbind = \"127.0.0.1:9999\"\n")?;
+            jail.set_env("SVP_WEB__BIND", "127.0.0.1:7000");
+            jail.set_env("SVP_DISCORD_TOKEN", "tok");
+            jail.set_env("SVP_LOG", "debug");
+            jail.set_env("SVP_SOMETHING_ELSE", "ignored");
+            let overrides = Overrides { config_file: Some("svp.toml".into()), ..Default::default() };
+            let s = Settings::load(&overrides).map_err(|e| e.to_string())?;
+            assert_eq!(s.data_dir, PathBuf::from("from-file"));
+            assert_eq!(s.web.bind, "127.0.0.1:7000");
+            assert_eq!(s.discord.token.expose(), "tok");
+            assert_eq!(s.limits.max_question_chars, 2000);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_errors() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("svp.toml", "[serch]\nanswer_threshold = 0.3\n")?;
+            let overrides = Overrides { config_file: Some("svp.toml".into()), ..Default::default() };
+            let err = Settings::load(&overrides).unwrap_err().to_string();
+            assert!(err.contains("serch"), "{err}");
+            Ok(())
+        });
     }
 
     #[test]

@@ -95,3 +95,28 @@ pub(super) fn print_reply(reply: &BotReply, question_id: Option<i64>, json: bool
     }
     Ok(())
 }
+
+/// Prints how a question was analyzed and scored (for curators tuning synonyms and questions).
+pub(super) fn explain(settings: &Settings, question: &str) -> anyhow::Result<ExitCode> {
+    let bot = app::open_bot(settings, false, &|_| {})?;
+    let redacted = match bot.prepare(question) {
+        Ok(r) => r,
+        Err(e) => return refuse(&AskError::Invalid(e), false),
+    };
+    let outcome = bot.index().search(&redacted.searchable(), 10)?;
+    println!("concepts:");
+    for c in &outcome.concepts {
+        println!(
+            "  {:<30} idf={:.2} known={} fuzzy={} synonym={}",
+            c.text, c.idf, c.known, c.fuzzy, c.synonym
+        );
+    }
+    println!("hits:");
+    for h in &outcome.hits {
+        let detail: Vec<String> = h.concept_scores.iter().map(|s| format!("{s:.1}")).collect();
+        println!("  {:>6.2} {:<45} [{}]", h.score, h.entry.id, detail.join(" "));
+    }
+    let f = crate::core::decision::features(&outcome);
+    println!("features: {f:?}\nconfidence: {:.3}", crate::core::decision::confidence(&f));
+    Ok(ExitCode::SUCCESS)
+}

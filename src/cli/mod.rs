@@ -45,6 +45,9 @@ enum Command {
         /// One JSON object instead of text.
         #[arg(long)]
         json: bool,
+        /// Show how the question was analyzed and scored.
+        #[arg(long, conflicts_with = "json")]
+        explain: bool,
         /// The question.
         question: String,
     },
@@ -89,7 +92,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let settings = Settings::load(&overrides)?;
     match cli.command {
         Command::Kb { command } => kb::run(&settings, command),
-        Command::Ask { json, question } => ask::run(&settings, &question, json),
+        Command::Ask { json: _, explain: true, question } => ask::explain(&settings, &question),
+        Command::Ask { json, explain: false, question } => ask::run(&settings, &question, json),
         Command::Eval { json, verbose, file } => eval::run(&settings, &file, json, verbose),
         Command::Index { command } => index::run(&settings, command),
     }

@@ -9,7 +9,7 @@ use tantivy::tokenizer::{
 use unicode_normalization::UnicodeNormalization;
 
 /// Bump whenever the analysis changes: the index is rebuilt when it differs from the stored one.
-pub const ANALYZER_VERSION: u32 = 1;
+pub const ANALYZER_VERSION: u32 = 3;
 
 /// Name of the stemmed analyzer in the index schema.
 pub const STEMMED: &str = "fr_stem";
@@ -23,7 +23,7 @@ const TOKEN_PATTERN: &str = r"[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}\p{N}]+)*";
 /// `ni`, `non`, `aucun`, `jamais`, `plus`) and question words are deliberately kept: "n'a pas de
 /// titre" must not read as "a titre".
 const STOP_WORDS: &[&str] = &[
-    "a", "à", "ai", "aie", "as", "au", "aux", "avec", "avez", "avons", "ayant", "c", "ça", "ca", "ce", "ceci", "cela",
+    "a", "à", "ai", "pour", "avoir", "comme", "vers", "selon", "aie", "as", "au", "aux", "avec", "avez", "avons", "ayant", "c", "ça", "ca", "ce", "ceci", "cela",
     "celle", "celui", "ces", "cet", "cette", "d", "dans", "de", "des", "du", "elle", "elles", "en", "es", "est", "et",
     "étaient", "était", "été", "être", "etre", "eu", "eux", "il", "ils", "j", "je", "l", "la", "le", "les", "leur",
     "leurs", "lui", "m", "ma", "mais", "me", "même", "meme", "mes", "moi", "mon", "n", "nos", "notre", "nous", "on",

@@ -18,6 +18,7 @@ use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQue
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
+use tantivy::collector::TopDocs;
 use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, TantivyDocument, Term};
 
 pub use index::{IndexState, Staleness};
@@ -29,13 +30,13 @@ use crate::knowledge::Synonyms;
 /// BM25's k1, fixed in tantivy.
 const K1: f32 = 1.2;
 /// Boost of the unstemmed field.
-const EXACT_BOOST: f32 = 2.0;
+const EXACT_BOOST: f32 = 0.5;
 /// Score of a fuzzy (typo-tolerant) match, which tantivy scores as a constant.
 const FUZZY_BOOST: f32 = 1.0;
 /// Share of the other fields' scores added to the best field's.
-const TIE_BREAKER: f32 = 0.15;
-/// How many hits get per-concept detail and snippets.
-const DETAILED_HITS: usize = 4;
+const TIE_BREAKER: f32 = 0.1;
+/// How many hits get a snippet.
+const SNIPPET_HITS: usize = 4;
 
 /// What the search knows of one concept of the question.
 #[derive(Debug, Clone)]
@@ -61,8 +62,7 @@ pub struct Hit {
     pub entry: StoredEntry,
     /// BM25 score.
     pub score: f32,
-    /// Contribution of each concept to the score (same order as [`SearchOutcome::concepts`]);
-    /// filled for the first few hits only.
+    /// Contribution of each concept to the BM25 score (same order as [`SearchOutcome::concepts`]).
     pub concept_scores: Vec<f32>,
     /// An extract of the body with matched terms in `**bold**` (first hits only).
     pub snippet: String,
@@ -165,27 +165,31 @@ impl SearchIndex {
         }
         let clauses: Vec<(Occur, Box<dyn Query>)> = queries.iter().map(|q| (Occur::Should, q.box_clone())).collect();
         let full = BooleanQuery::new(clauses);
-        let top = searcher.search(&full, &tantivy::collector::TopDocs::with_limit(limit).order_by_score())?;
+        let top = searcher.search(&full, &TopDocs::with_limit(limit).order_by_score())?;
+        let addresses: Vec<DocAddress> = top.iter().map(|(_, a)| *a).collect();
+        let per_concept = concept_scores(&searcher, &queries, &addresses)?;
 
-        let detailed: Vec<DocAddress> = top.iter().take(DETAILED_HITS).map(|(_, a)| *a).collect();
-        let per_concept = concept_scores(&searcher, &queries, &detailed)?;
         let mut snippets = SnippetGenerator::create(&searcher, &full, self.store.fields.body)?;
         snippets.set_max_num_chars(220);
-
         let mut hits = Vec::with_capacity(top.len());
-        for (rank, (score, address)) in top.into_iter().enumerate() {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let (concept_scores, snippet) = if rank < DETAILED_HITS {
-                (per_concept[rank].clone(), render_snippet(&snippets.snippet_from_doc(&doc)))
-            } else {
-                (Vec::new(), String::new())
-            };
-            hits.push(Hit { entry: StoredEntry::from_document(&doc, &self.store.fields), score, concept_scores, snippet });
+        for (i, (score, _)) in top.into_iter().enumerate() {
+            let doc: TantivyDocument = searcher.doc(addresses[i])?;
+            let snippet = if i < SNIPPET_HITS { render_snippet(&snippets.snippet_from_doc(&doc)) } else { String::new() };
+            hits.push(Hit {
+                entry: StoredEntry::from_document(&doc, &self.store.fields),
+                score,
+                concept_scores: per_concept[i].clone(),
+                snippet,
+            });
         }
         Ok(SearchOutcome { concepts: infos, hits, num_docs })
     }
 
     /// The query of one concept: the best field and alternative, plus a little of the others.
+    ///
+    /// Every clause is rescaled so that it carries the concept's idf (from its document frequency
+    /// in any field and form) instead of the idf of its own field: a word rare in titles but
+    /// present in every body is a common word, and a synonym does not outweigh the word typed.
     fn concept_query(
         &self,
         searcher: &Searcher,
@@ -193,28 +197,27 @@ impl SearchIndex {
         num_docs: u64,
     ) -> anyhow::Result<(Box<dyn Query>, ConceptInfo)> {
         let f = &self.store.fields;
-        let mut disjuncts: Vec<Box<dyn Query>> = Vec::new();
-        let mut best_idf = 0f32;
+        let mut clauses: Vec<(Box<dyn Query>, f32, f32)> = Vec::new();
+        let mut concept_df = 0u64;
         for alt in &concept.alternatives {
-            let mut alt_idf = 0f32;
-            for (field, boost) in f.stemmed_boosts() {
-                let idf = alternative_idf(searcher, field, &alt.stems, num_docs)?;
-                alt_idf = alt_idf.max(idf);
-                if idf > 0.0 {
-                    disjuncts.push(boosted(term_or_phrase(field, &alt.stems), boost * alt.weight));
+            let targets = f.stemmed_boosts().map(|(field, boost)| (field, boost, &alt.stems));
+            for (field, boost, tokens) in targets.into_iter().chain([(f.exact, EXACT_BOOST, &alt.exact)]) {
+                if let Some((clause_idf, df)) = term_stats(searcher, field, tokens, num_docs)? {
+                    concept_df = concept_df.max(df);
+                    clauses.push((term_or_phrase(field, tokens), boost * alt.weight, clause_idf));
                 }
             }
-            if alternative_idf(searcher, f.exact, &alt.exact, num_docs)? > 0.0 {
-                disjuncts.push(boosted(term_or_phrase(f.exact, &alt.exact), EXACT_BOOST * alt.weight));
-            }
-            best_idf = best_idf.max(alt_idf * alt.weight);
         }
+        let concept_idf = if concept_df > 0 { idf(concept_df, num_docs) } else { 0.0 };
+        let mut disjuncts: Vec<Box<dyn Query>> = clauses
+            .into_iter()
+            .map(|(query, boost, clause_idf)| boosted(query, boost * concept_idf / clause_idf.max(1e-3)))
+            .collect();
         let known = !disjuncts.is_empty();
         let mut fuzzy = false;
         if !known {
             // Typo tolerance, only for words the index does not know at all.
-            let word = &concept.alternatives[0].exact;
-            if let [(_, w)] = word.as_slice() {
+            if let [(_, w)] = concept.alternatives[0].exact.as_slice() {
                 let len = w.chars().count();
                 if len >= 5 && !w.chars().all(|c| c.is_ascii_digit()) {
                     let distance = if len >= 8 { 2 } else { 1 };
@@ -227,11 +230,11 @@ impl SearchIndex {
         let max_boost = f.stemmed_boosts().iter().map(|(_, b)| *b).fold(EXACT_BOOST, f32::max);
         let info = ConceptInfo {
             text: concept.text.clone(),
-            idf: best_idf,
+            idf: concept_idf,
             known,
             fuzzy,
             synonym: concept.group.is_some(),
-            max_score: if known { best_idf * (K1 + 1.0) * max_boost } else { 0.0 },
+            max_score: concept_idf * (K1 + 1.0) * max_boost,
         };
         let query: Box<dyn Query> = match disjuncts.len() {
             0 => Box::new(tantivy::query::EmptyQuery),
@@ -256,17 +259,25 @@ fn term_or_phrase(field: Field, tokens: &[(usize, String)]) -> Box<dyn Query> {
     }
 }
 
-/// BM25 idf of a term, or the summed idf of a phrase's terms (0 when any term is absent).
-fn alternative_idf(searcher: &Searcher, field: Field, tokens: &[(usize, String)], num_docs: u64) -> anyhow::Result<f32> {
+/// For a term or a phrase in `field`: the idf tantivy gives it (summed over a phrase's terms) and
+/// an estimate of its document frequency (the rarest term's); `None` when a term is absent.
+fn term_stats(
+    searcher: &Searcher,
+    field: Field,
+    tokens: &[(usize, String)],
+    num_docs: u64,
+) -> anyhow::Result<Option<(f32, u64)>> {
     let mut sum = 0f32;
+    let mut min_df = u64::MAX;
     for (_, t) in tokens {
         let df = searcher.doc_freq(&Term::from_field_text(field, t))?;
         if df == 0 {
-            return Ok(0.0);
+            return Ok(None);
         }
         sum += idf(df, num_docs);
+        min_df = min_df.min(df);
     }
-    Ok(sum)
+    Ok((!tokens.is_empty()).then_some((sum, min_df)))
 }
 
 /// BM25 inverse document frequency, as tantivy computes it.
