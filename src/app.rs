@@ -6,9 +6,11 @@ use anyhow::Context;
 use chrono::NaiveDate;
 
 use crate::config::Settings;
-use crate::core::{Bot, indexing};
+use crate::core::{Bot, Service, indexing};
+use crate::store::Store;
 use crate::knowledge::KnowledgeBase;
-use crate::search::{Entry, SearchIndex, Staleness};
+use crate::search::{SearchIndex, Staleness};
+use crate::store::ExpertAnswer;
 
 /// Today's date in local time (review dates are calendar dates).
 pub fn today() -> NaiveDate {
@@ -32,35 +34,62 @@ pub fn load_knowledge(settings: &Settings) -> anyhow::Result<Arc<KnowledgeBase>>
     Ok(Arc::new(loaded.kb))
 }
 
-/// Opens the search index and rebuilds it when missing, unreadable or out of date.
-/// `answers` gives the published expert answers and the change sequence they reflect.
-pub fn open_index(
+/// Opens the search index and rebuilds it when missing, unreadable or out of date (or when
+/// `force`), from the knowledge base and the given expert answers (fetched only if needed).
+async fn open_index<F, Fut>(
     settings: &Settings,
     kb: &KnowledgeBase,
     force: bool,
-    answers: impl FnOnce() -> anyhow::Result<(Vec<Entry>, i64)>,
+    answers: F,
     progress: &dyn Fn(u64),
-) -> anyhow::Result<(Arc<SearchIndex>, Staleness)> {
+) -> anyhow::Result<SearchIndex>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<(Vec<ExpertAnswer>, i64)>>,
+{
     let dir = settings.index_dir();
     let index = SearchIndex::open(&dir, &kb.synonyms).with_context(|| format!("cannot open the index in {}", dir.display()))?;
     let staleness = if force { Staleness::Content } else { index.staleness(&kb.content_hash) };
-    if staleness != Staleness::Fresh {
-        if index.is_writable() {
-            let (answer_entries, seq) = answers()?;
-            let started = std::time::Instant::now();
-            let mut entries = indexing::article_entries(kb).chain(answer_entries);
-            let n = index.rebuild(&mut entries, &kb.content_hash, seq, progress)?;
-            tracing::info!(entries = n, reason = ?staleness, elapsed_ms = started.elapsed().as_millis() as u64, "search index rebuilt");
-        } else {
-            tracing::warn!(reason = ?staleness, "search index is out of date but another process holds it; it will rebuild it");
-        }
+    if staleness == Staleness::Fresh {
+        return Ok(index);
     }
-    Ok((Arc::new(index), staleness))
+    if !index.is_writable() {
+        tracing::warn!(reason = ?staleness, "search index is out of date but another process holds it; it will rebuild it");
+        return Ok(index);
+    }
+    let (answers, seq) = answers().await?;
+    let started = std::time::Instant::now();
+    let mut entries = indexing::article_entries(kb).chain(answers.iter().map(indexing::expert_entry));
+    let n = index.rebuild(&mut entries, &kb.content_hash, seq, progress)?;
+    tracing::info!(entries = n, reason = ?staleness, elapsed_ms = started.elapsed().as_millis() as u64, "search index rebuilt");
+    Ok(index)
 }
 
-/// The bot over the shipped knowledge, without a database (used by `svp ask` without `--as` and `svp eval`).
-pub fn open_bot(settings: &Settings, force_rebuild: bool, progress: &dyn Fn(u64)) -> anyhow::Result<Bot> {
+/// Connects to the database, opens (or rebuilds) the index with the published expert answers,
+/// and replays the answer changes the index has not seen.
+pub async fn open_service(settings: &Settings, force_rebuild: bool, progress: &dyn Fn(u64)) -> anyhow::Result<Service> {
     let kb = load_knowledge(settings)?;
-    let (index, _) = open_index(settings, &kb, force_rebuild, || Ok((Vec::new(), 0)), progress)?;
-    Ok(Bot::new(kb, index, settings.search.clone(), settings.limits.clone()))
+    let store = Store::connect(&settings.database_url()).await?;
+    let index = open_index(settings, &kb, force_rebuild, || async { Ok(store.published_answers().await?) }, progress).await?;
+    let bot = Bot::new(kb, Arc::new(index), settings.search.clone(), settings.limits.clone());
+    let service = Service::new(bot, store, settings.clone());
+    let replayed = service.sync_index().await?;
+    if replayed > 0 {
+        tracing::info!(changes = replayed, "search index caught up with the database");
+    }
+    Ok(service)
+}
+
+/// The bot alone, for searching without recording: with the expert answers when the database
+/// is reachable, over the articles only (with a warning) when it is not.
+pub async fn open_bot(settings: &Settings) -> anyhow::Result<Bot> {
+    match open_service(settings, false, &|_| {}).await {
+        Ok(service) => Ok(service.bot().clone()),
+        Err(e) => {
+            tracing::warn!(error = %format!("{e:#}"), "database unavailable: searching the articles only");
+            let kb = load_knowledge(settings)?;
+            let index = open_index(settings, &kb, false, || async { Ok((Vec::new(), 0)) }, &|_| {}).await?;
+            Ok(Bot::new(kb, Arc::new(index), settings.search.clone(), settings.limits.clone()))
+        }
+    }
 }

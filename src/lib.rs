@@ -8,7 +8,9 @@
 //! - [`config`]: typed settings (defaults, `config/svp.toml`, `SVP_*` environment).
 //! - [`knowledge`]: the Markdown knowledge folder: loading, validation, content hash.
 //! - [`search`]: French analysis, the tantivy index, queries with synonyms and scoring detail.
+//! - [`store`]: the database (SQLite or PostgreSQL): users, questions, tickets, answers, outbox.
 //! - [`core`]: the transport-agnostic core: validation, redaction, search and decision.
+//! - [`web`]: the web adapter (axum): pages and JSON API.
 //! - [`eval`]: measuring answer quality on a labelled question set.
 //! - [`app`]: building everything from the settings.
 //! - [`cli`]: the `svp` command line, a thin adapter over the rest.
@@ -20,3 +22,5 @@ pub mod core;
 pub mod eval;
 pub mod knowledge;
 pub mod search;
+pub mod store;
+pub mod web;

@@ -2,24 +2,57 @@
 
 use std::process::ExitCode;
 
+use clap::Args;
+
 use crate::app;
 use crate::config::Settings;
 use crate::core::{AskError, BotReply, Decision};
+use crate::store::Origin;
 
-/// Runs `svp ask` without recording (no `--as`).
-pub(super) fn run(settings: &Settings, question: &str, json: bool) -> anyhow::Result<ExitCode> {
-    let bot = app::open_bot(settings, false, &|_| {})?;
-    match bot.reply(question, app::today()) {
-        Ok(reply) => {
-            print_reply(&reply, None, json)?;
+#[derive(Debug, Args)]
+pub(super) struct AskArgs {
+    /// Ask as this user: the question is recorded and can be escalated.
+    #[arg(long = "as", value_name = "USER")]
+    user: Option<String>,
+    /// One JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Show how the question was analyzed and scored.
+    #[arg(long, conflicts_with = "json")]
+    explain: bool,
+    /// The question.
+    question: String,
+}
+
+pub(super) async fn run(settings: &Settings, args: AskArgs) -> anyhow::Result<ExitCode> {
+    if args.explain {
+        return explain(settings, &args.question).await;
+    }
+    let Some(name) = &args.user else {
+        let bot = app::open_bot(settings).await?;
+        return match bot.reply(&args.question, app::today()) {
+            Ok(reply) => {
+                print_reply(&reply, None, args.json)?;
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(err) => refuse(&err, args.json),
+        };
+    };
+    let service = app::open_service(settings, false, &|_| {}).await?;
+    let user = service.user_named(name).await?;
+    let origin = Origin { transport: "cli".into(), channel: None };
+    match service.ask(&user, &args.question, origin).await {
+        Ok(asked) => {
+            print_reply(&asked.reply, Some(asked.question_id), args.json)?;
             Ok(ExitCode::SUCCESS)
         }
-        Err(err) => refuse(&err, json),
+        Err(crate::core::DeskError::Invalid(e)) => refuse(&AskError::Invalid(e), args.json),
+        Err(e) => Err(e.into()),
     }
 }
 
 /// Prints a refusal of unusable input and returns exit code 1.
-pub(super) fn refuse(err: &AskError, json: bool) -> anyhow::Result<ExitCode> {
+fn refuse(err: &AskError, json: bool) -> anyhow::Result<ExitCode> {
     let code = match err {
         AskError::Invalid(e) => e.code(),
         AskError::Search(_) => "search_failed",
@@ -33,7 +66,7 @@ pub(super) fn refuse(err: &AskError, json: bool) -> anyhow::Result<ExitCode> {
 }
 
 /// Prints a reply as text or JSON; `question_id` is set when the question was recorded.
-pub(super) fn print_reply(reply: &BotReply, question_id: Option<i64>, json: bool) -> anyhow::Result<()> {
+fn print_reply(reply: &BotReply, question_id: Option<i64>, json: bool) -> anyhow::Result<()> {
     if json {
         let mut value = serde_json::to_value(reply)?;
         if let Some(id) = question_id {
@@ -58,11 +91,12 @@ pub(super) fn print_reply(reply: &BotReply, question_id: Option<i64>, json: bool
                 None => println!("« {} »\n", card.title),
             }
             println!("{}\n", card.short_answer);
-            println!("Lire la fiche : {}", card.url);
+            let link = if card.expert.is_some() { "Lire la réponse complète" } else { "Lire la fiche" };
+            println!("{link} : {}", card.url);
             for s in &card.sources {
                 println!("Source : {} — {}", s.title, s.url);
             }
-            if let Some(d) = card.reviewed {
+            if let (Some(d), None) = (card.reviewed, &card.expert) {
                 println!("Relu le {}", d.format("%d/%m/%Y"));
             }
             if let Some(w) = &card.stale_warning {
@@ -85,7 +119,7 @@ pub(super) fn print_reply(reply: &BotReply, question_id: Option<i64>, json: bool
             }
             match question_id {
                 Some(id) => println!("\nPour transmettre la question à un expert : svp escalate {id}"),
-                None => println!("\nPour la transmettre à un expert, reposez-la avec --as VOTRE_NOM puis utilisez svp escalate."),
+                None => println!("\nPour la transmettre à un expert, reposez-la avec --as VOTRE_NOM, puis : svp escalate QUESTION_ID"),
             }
         }
     }
@@ -97,8 +131,8 @@ pub(super) fn print_reply(reply: &BotReply, question_id: Option<i64>, json: bool
 }
 
 /// Prints how a question was analyzed and scored (for curators tuning synonyms and questions).
-pub(super) fn explain(settings: &Settings, question: &str) -> anyhow::Result<ExitCode> {
-    let bot = app::open_bot(settings, false, &|_| {})?;
+async fn explain(settings: &Settings, question: &str) -> anyhow::Result<ExitCode> {
+    let bot = app::open_bot(settings).await?;
     let redacted = match bot.prepare(question) {
         Ok(r) => r,
         Err(e) => return refuse(&AskError::Invalid(e), false),

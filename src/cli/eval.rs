@@ -1,15 +1,30 @@
 //! `svp eval`: answer quality on a labelled question set.
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use clap::Args;
 
 use crate::app;
 use crate::config::Settings;
 use crate::eval;
 
-pub(super) fn run(settings: &Settings, file: &Path, json: bool, verbose: bool) -> anyhow::Result<ExitCode> {
-    let cases = eval::read_cases(file)?;
-    let bot = app::open_bot(settings, false, &|_| {})?;
+#[derive(Debug, Args)]
+pub(super) struct EvalArgs {
+    /// One JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+    /// List every miss.
+    #[arg(long)]
+    verbose: bool,
+    /// The question set.
+    file: PathBuf,
+}
+
+pub(super) async fn run(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCode> {
+    let EvalArgs { json, verbose, file } = args;
+    let cases = eval::read_cases(&file)?;
+    let bot = app::open_bot(settings).await?;
     let report = eval::evaluate(&bot, &cases, app::today())?;
     if json {
         let mut value = serde_json::to_value(&report)?;

@@ -2,9 +2,12 @@
 //! module and only translates between the terminal and the core.
 
 mod ask;
+mod desk;
 mod eval;
 mod index;
 mod kb;
+mod serve;
+mod users;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,6 +15,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::config::{Overrides, Settings};
+use crate::core::DeskError;
 
 /// SVP insertion: the helpdesk bot and expert ticket queue.
 #[derive(Debug, Parser)]
@@ -35,54 +39,74 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the service: web UI and JSON API, and the Discord bot when a token is configured.
+    Serve,
+    /// Ask the bot a question (recorded when --as is given).
+    Ask(ask::AskArgs),
+    /// Pass a recorded question to the experts: opens a ticket, or joins a very close one.
+    Escalate(desk::EscalateArgs),
+    /// Tell whether the bot's answer helped.
+    Feedback(desk::FeedbackArgs),
+    /// The expert desk: list, show and act on tickets.
+    Tickets {
+        #[command(subcommand)]
+        command: desk::TicketsCommand,
+    },
+    /// Edit or retire expert answers.
+    Answers {
+        #[command(subcommand)]
+        command: desk::AnswersCommand,
+    },
+    /// Manager statistics over the last days.
+    Stats(desk::StatsArgs),
+    /// Manage users.
+    Users {
+        #[command(subcommand)]
+        command: users::UsersCommand,
+    },
     /// Validate and inspect the knowledge base.
     Kb {
         #[command(subcommand)]
         command: kb::KbCommand,
-    },
-    /// Ask the bot a question.
-    Ask {
-        /// One JSON object instead of text.
-        #[arg(long)]
-        json: bool,
-        /// Show how the question was analyzed and scored.
-        #[arg(long, conflicts_with = "json")]
-        explain: bool,
-        /// The question.
-        question: String,
-    },
-    /// Measure answer quality on a question set (JSON lines: {"q": ..., "expect": [...]}).
-    Eval {
-        /// One JSON object instead of text.
-        #[arg(long)]
-        json: bool,
-        /// List every miss.
-        #[arg(long)]
-        verbose: bool,
-        /// The question set.
-        file: PathBuf,
     },
     /// Manage the search index.
     Index {
         #[command(subcommand)]
         command: index::IndexCommand,
     },
+    /// Measure answer quality on a question set (JSON lines: {"q": ..., "expect": [...]}).
+    Eval(eval::EvalArgs),
 }
 
 /// Entry point of the binary: parses arguments, runs the command, maps errors to exit codes.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing(!matches!(cli.command, Command::Index { .. }));
-    match run(cli) {
+    init_tracing(matches!(cli.command, Command::Serve | Command::Index { .. }));
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::from(2)
+            match err.downcast_ref::<DeskError>() {
+                Some(desk) if !desk.is_internal() => {
+                    eprintln!("{desk}");
+                    ExitCode::from(1)
+                }
+                _ => {
+                    eprintln!("error: {err:#}");
+                    ExitCode::from(2)
+                }
+            }
         }
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let overrides = Overrides {
         config_file: cli.config,
         data_dir: cli.data_dir,
@@ -91,17 +115,29 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     let settings = Settings::load(&overrides)?;
     match cli.command {
+        Command::Serve => serve::run(settings).await,
+        Command::Ask(args) => ask::run(&settings, args).await,
+        Command::Escalate(args) => desk::escalate(&settings, args).await,
+        Command::Feedback(args) => desk::feedback(&settings, args).await,
+        Command::Tickets { command } => desk::tickets(&settings, command).await,
+        Command::Answers { command } => desk::answers(&settings, command).await,
+        Command::Stats(args) => desk::stats(&settings, args).await,
+        Command::Users { command } => users::run(&settings, command).await,
         Command::Kb { command } => kb::run(&settings, command),
-        Command::Ask { json: _, explain: true, question } => ask::explain(&settings, &question),
-        Command::Ask { json, explain: false, question } => ask::run(&settings, &question, json),
-        Command::Eval { json, verbose, file } => eval::run(&settings, &file, json, verbose),
-        Command::Index { command } => index::run(&settings, command),
+        Command::Index { command } => index::run(&settings, command).await,
+        Command::Eval(args) => eval::run(&settings, args).await,
     }
 }
 
-fn init_tracing(quiet: bool) {
-    let default = if quiet { "warn" } else { "info" };
+fn init_tracing(verbose: bool) {
+    let default = if verbose { "info" } else { "warn" };
     let filter = tracing_subscriber::EnvFilter::try_from_env("SVP_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// Prints a value as pretty JSON.
+fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
 }

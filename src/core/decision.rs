@@ -59,7 +59,7 @@ pub fn features(outcome: &SearchOutcome) -> Features {
         if hit {
             matched += weight;
         }
-        if !c.known && !(c.fuzzy && hit) {
+        if !(c.known || (c.fuzzy && hit)) {
             unknown += weight;
         }
         max_attainable += c.max_score;

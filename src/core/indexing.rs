@@ -1,7 +1,10 @@
 //! What goes into the search index: articles from `knowledge/` and published expert answers.
 
+use super::redact::strip_placeholders;
+use super::reply::ExpertProvenance;
 use crate::knowledge::{Article, KnowledgeBase};
 use crate::search::{Entry, EntryKind};
+use crate::store::ExpertAnswer;
 
 /// The index entry of a published article.
 pub fn article_entry(a: &Article) -> Entry {
@@ -20,4 +23,33 @@ pub fn article_entry(a: &Article) -> Entry {
 /// Entries of every published article.
 pub fn article_entries(kb: &KnowledgeBase) -> impl Iterator<Item = Entry> + '_ {
     kb.published().map(article_entry)
+}
+
+/// The index id of an expert answer.
+pub fn expert_id(answer_id: i64) -> String {
+    format!("answer-{answer_id}")
+}
+
+/// The index entry of a published expert answer: found by its question and its text, and
+/// carrying its provenance (author, ticket, date) for display.
+pub fn expert_entry(a: &ExpertAnswer) -> Entry {
+    let provenance = ExpertProvenance {
+        answer_id: a.id,
+        ticket_id: a.ticket_id,
+        version: a.version,
+        author: a.author_name.clone(),
+        published_at: a.updated_at,
+        text: a.text.clone(),
+    };
+    let title: String = a.question.chars().take(160).collect();
+    Entry {
+        id: expert_id(a.id),
+        kind: EntryKind::ExpertAnswer,
+        title: if title.len() < a.question.len() { format!("{}…", title.trim_end()) } else { title },
+        questions: vec![strip_placeholders(&a.question)],
+        tags: Vec::new(),
+        body: strip_placeholders(&a.text),
+        theme: a.theme.clone().unwrap_or_default(),
+        payload: serde_json::to_string(&provenance).expect("provenance serialises"),
+    }
 }

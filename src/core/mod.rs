@@ -3,14 +3,26 @@
 //!
 //! Layout: [`question`] (validating user text), [`redact`] (personal data), [`decision`]
 //! (confidence from score features), [`reply`] (what adapters render), [`bot`] (search and
-//! decide), [`indexing`] (what the index holds).
+//! decide), [`indexing`] (what the index holds), [`roles`] and [`tickets`] (who may do what, the
+//! ticket state machine), [`notify`] (messages owed), `service` (asking and escalating), `desk`
+//! (expert actions), `sync` (index catch-up), [`error`].
 
 pub mod bot;
 pub mod decision;
+mod desk;
+pub mod error;
 pub mod indexing;
+pub mod notify;
 pub mod question;
 pub mod redact;
 pub mod reply;
+pub mod roles;
+mod service;
+mod sync;
+pub mod tickets;
 
 pub use bot::{AskError, Bot};
+pub use desk::TicketDetail;
+pub use error::{DeskError, DeskResult};
+pub use service::{Asked, EscalateMode, Escalation, Service, SimilarTicket};
 pub use reply::{AnswerCard, BotReply, Decision, ExpertProvenance, HitSummary, Suggestion};

@@ -81,7 +81,7 @@ impl Redacted {
 
     /// The text without placeholders, for searching.
     pub fn searchable(&self) -> String {
-        PLACEHOLDER.replace_all(&self.text, " ").into_owned()
+        strip_placeholders(&self.text)
     }
 }
 
@@ -96,6 +96,11 @@ fn join_fr(parts: &[String]) -> String {
 static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\[(?:courriel|IBAN|n° de sécurité sociale|téléphone|n° étranger|nom)\]").expect("valid regex")
 });
+
+/// Removes redaction placeholders from an already redacted text (before indexing it).
+pub fn strip_placeholders(text: &str) -> String {
+    PLACEHOLDER.replace_all(text, " ").into_owned()
+}
 
 /// The patterns, applied in this order (most specific first).
 static PATTERNS: LazyLock<Vec<(PiiKind, Regex)>> = LazyLock::new(|| {

@@ -63,8 +63,8 @@ impl Synonyms {
             }
             for term in &terms {
                 let key = term.to_lowercase();
-                if let Some(first) = seen.insert(key, line) {
-                    if first != line {
+                if let Some(first) = seen.insert(key, line)
+                    && first != line {
                         diags.push(Diagnostic::warning(
                             "synonyms-duplicate",
                             path,
@@ -72,7 +72,6 @@ impl Synonyms {
                             format!("term \"{term}\" also appears in the group at line {first}"),
                         ));
                     }
-                }
             }
             groups.push(SynonymGroup { terms });
         }

@@ -143,7 +143,7 @@ impl Store {
         for entry in entries {
             writer.add_document(entry.to_document(&self.fields))?;
             n += 1;
-            if n % 1000 == 0 {
+            if n.is_multiple_of(1000) {
                 progress(n);
             }
         }

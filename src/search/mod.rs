@@ -148,6 +148,28 @@ impl SearchIndex {
         query::concepts(text, &self.matcher, &mut self.stemmer.clone(), &mut self.exacter.clone())
     }
 
+    /// The stems of `text` weighted by their idf (words unknown to the index weigh as rare
+    /// ones): used to compare two questions.
+    pub fn term_weights(&self, text: &str) -> std::collections::HashMap<String, f32> {
+        let searcher = self.store.reader.searcher();
+        let n = searcher.num_docs().max(1);
+        let tokens = analyzer::analyze(&mut self.stemmer.clone(), &mut self.exacter.clone(), &analyzer::normalize(text));
+        let f = &self.store.fields;
+        tokens
+            .into_iter()
+            .map(|t| {
+                let df = f
+                    .stemmed_boosts()
+                    .iter()
+                    .map(|(field, _)| searcher.doc_freq(&Term::from_field_text(*field, &t.stem)).unwrap_or(0))
+                    .max()
+                    .unwrap_or(0);
+                let weight = if df == 0 { idf(1, n.max(2)) } else { idf(df, n) };
+                (t.stem, weight)
+            })
+            .collect()
+    }
+
     /// Searches `text` (raw user input) and returns up to `limit` hits with scoring detail.
     pub fn search(&self, text: &str, limit: usize) -> anyhow::Result<SearchOutcome> {
         let searcher = self.store.reader.searcher();

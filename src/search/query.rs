@@ -53,13 +53,12 @@ impl SynonymMatcher {
             let mut forms = Vec::new();
             for term in &group.terms {
                 let tokens = analyzer::analyze(&mut stemmer, &mut exacter, &analyzer::normalize(term));
-                if let Some(alt) = alternative(&tokens, SYNONYM_WEIGHT) {
-                    if !forms.iter().any(|f: &Alternative| f.stems == alt.stems) {
+                if let Some(alt) = alternative(&tokens, SYNONYM_WEIGHT)
+                    && !forms.iter().any(|f: &Alternative| f.stems == alt.stems) {
                         let first = alt.stems[0].1.clone();
                         matcher.by_first.entry(first).or_default().push((g, forms.len()));
                         forms.push(alt);
                     }
-                }
             }
             matcher.groups.push(forms);
         }

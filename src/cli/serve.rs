@@ -1,0 +1,53 @@
+//! `svp serve`: the web UI and the Discord bot (when a token is set), until Ctrl-C.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use crate::app;
+use crate::config::Settings;
+
+/// How often the index checks the database for answers saved by another process or instance.
+const SYNC_EVERY: Duration = Duration::from_secs(3);
+
+pub(super) async fn run(settings: Settings) -> anyhow::Result<ExitCode> {
+    let service = app::open_service(&settings, false, &|_| {}).await?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+
+    let sync = service.clone();
+    let mut sync_stop = stop_rx.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(SYNC_EVERY) => sync.sync_index_logged().await,
+                _ = sync_stop.changed() => break,
+            }
+        }
+    });
+
+    if settings.discord.token.is_set() {
+        tracing::warn!("a Discord token is set, but this build has no Discord adapter yet");
+    } else {
+        tracing::info!("Discord bot not started: no token (set SVP_DISCORD_TOKEN to enable it)");
+    }
+
+    let mut web_stop = stop_rx.clone();
+    let shutdown = async move {
+        let _ = web_stop.changed().await;
+    };
+    let web = if settings.web.enabled {
+        let service = service.clone();
+        let bind = settings.web.bind.clone();
+        Some(tokio::spawn(async move { crate::web::serve(service, &bind, shutdown).await }))
+    } else {
+        None
+    };
+
+    tokio::signal::ctrl_c().await?;
+    tracing::info!("shutting down");
+    let _ = stop_tx.send(true);
+    if let Some(web) = web {
+        web.await??;
+    }
+    service.store().close().await;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,302 @@
+//! The service: what every adapter calls. Asking (recorded), feedback and escalation live here;
+//! the expert desk is in `desk.rs`, keeping the index in step with the database in `sync.rs`.
+
+use chrono::{Duration, Utc};
+use serde::Serialize;
+
+use super::bot::{AskError, Bot};
+use super::error::{DeskError, DeskResult};
+use super::notify::Outbox;
+use super::reply::BotReply;
+use super::roles::Role;
+use crate::config::Settings;
+use crate::store::{NewQuestion, NewTicket, NewUser, Origin, QuestionRecord, Stats, Store, User};
+
+/// Similarity above which an escalation proposes to join an open ticket instead.
+const SIMILAR_TICKET: f32 = 0.6;
+
+/// The core service, shared by the CLI, Discord and the web (cheap to clone).
+#[derive(Clone)]
+pub struct Service {
+    pub(super) bot: Bot,
+    pub(super) store: Store,
+    pub(super) outbox: Outbox,
+    pub(super) settings: Settings,
+    pub(super) sync_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+/// A question answered (or not) by the bot, and recorded.
+#[derive(Debug, Clone, Serialize)]
+pub struct Asked {
+    /// Id of the recorded question (to escalate it or give feedback).
+    pub question_id: i64,
+    /// The bot's reply.
+    #[serde(flatten)]
+    pub reply: BotReply,
+}
+
+/// What to do when a close open ticket exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EscalateMode {
+    /// Propose the close tickets rather than open a twin.
+    Propose,
+    /// Open a new ticket regardless.
+    New,
+    /// Join this ticket.
+    Join(i64),
+}
+
+/// A pending ticket close to a question.
+#[derive(Debug, Clone, Serialize)]
+pub struct SimilarTicket {
+    /// Ticket id.
+    pub ticket_id: i64,
+    /// Its question.
+    pub subject: String,
+    /// Similarity in [0,1].
+    pub similarity: f32,
+}
+
+/// The result of an escalation.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Escalation {
+    /// A new ticket.
+    Opened {
+        /// Its id.
+        ticket_id: i64,
+    },
+    /// The question joined an existing ticket.
+    Joined {
+        /// Its id.
+        ticket_id: i64,
+    },
+    /// Already escalated earlier.
+    Already {
+        /// Its ticket.
+        ticket_id: i64,
+    },
+    /// Close tickets exist: nothing was done; ask again with `Join` or `New`.
+    Proposed {
+        /// The close tickets, closest first.
+        similar: Vec<SimilarTicket>,
+    },
+}
+
+impl Escalation {
+    /// The ticket the question is now in, if any.
+    pub fn ticket_id(&self) -> Option<i64> {
+        match self {
+            Escalation::Opened { ticket_id } | Escalation::Joined { ticket_id } | Escalation::Already { ticket_id } => {
+                Some(*ticket_id)
+            }
+            Escalation::Proposed { .. } => None,
+        }
+    }
+}
+
+impl Service {
+    /// A service over a bot and a store.
+    pub fn new(bot: Bot, store: Store, settings: Settings) -> Self {
+        let outbox = Outbox { discord: settings.discord.token.is_set() };
+        Service { bot, store, outbox, settings, sync_lock: Default::default() }
+    }
+
+    /// The bot (search and decision only).
+    pub fn bot(&self) -> &Bot {
+        &self.bot
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// A user by display name.
+    pub async fn user_named(&self, name: &str) -> DeskResult<User> {
+        self.store
+            .user_by_name(name)
+            .await?
+            .ok_or_else(|| DeskError::NotFound(format!("Aucun utilisateur ne s'appelle « {name} » : créez-le avec `svp users add`.")))
+    }
+
+    /// Creates a user.
+    pub async fn add_user(&self, new: NewUser) -> DeskResult<User> {
+        let name = new.name.trim();
+        if name.is_empty() || name.chars().count() > 80 {
+            return Err(DeskError::Forbidden("Le nom doit faire entre 1 et 80 caractères.".into()));
+        }
+        Ok(self.store.create_user(&new).await?)
+    }
+
+    /// Asks the bot and records the question with its decision.
+    pub async fn ask(&self, asker: &User, text: &str, origin: Origin) -> DeskResult<Asked> {
+        let limit = self.settings.limits.asks_per_minute;
+        let since = (Utc::now() - Duration::minutes(1)).timestamp_millis();
+        if limit > 0 && self.store.questions_since(asker.id, since).await? >= i64::from(limit) {
+            return Err(DeskError::RateLimited(limit));
+        }
+        let reply = match self.bot.reply(text, crate::app::today()) {
+            Ok(r) => r,
+            Err(AskError::Invalid(e)) => return Err(e.into()),
+            Err(AskError::Search(e)) => return Err(DeskError::Unavailable(e)),
+        };
+        let top = match (&reply.answer, reply.hits.first()) {
+            (Some(card), _) => Some((card.id.clone(), card.kind.as_str().to_string(), card.title.clone(), card.theme.clone())),
+            (None, Some(hit)) => Some((hit.slug.clone(), hit.kind.as_str().to_string(), hit.title.clone(), self.theme_of(&hit.slug))),
+            (None, None) => None,
+        };
+        let question = NewQuestion {
+            asker_id: Some(asker.id),
+            text: reply.question.clone(),
+            origin,
+            site: asker.site.clone(),
+            decision: reply.decision.as_str().to_string(),
+            confidence: reply.confidence,
+            reason: reply.reason.clone(),
+            top,
+            hits_json: serde_json::to_string(&reply.hits.iter().take(4).collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into()),
+            redactions_json: reply.redaction_notice.as_ref().map(|n| serde_json::to_string(n).unwrap_or_default()),
+        };
+        let question_id = self.store.record_question(&question).await?;
+        Ok(Asked { question_id, reply })
+    }
+
+    fn theme_of(&self, id: &str) -> String {
+        self.bot.kb().article(id).map(|a| a.theme.clone()).unwrap_or_default()
+    }
+
+    /// The asker's feedback on an answer: "ça répond" (`true`) or "ça ne répond pas".
+    pub async fn feedback(&self, actor: &User, question_id: i64, helpful: bool) -> DeskResult<()> {
+        let question = self.own_question(actor, question_id).await?;
+        self.store.set_feedback(question.id, if helpful { "helpful" } else { "unhelpful" }).await?;
+        Ok(())
+    }
+
+    async fn own_question(&self, actor: &User, question_id: i64) -> DeskResult<QuestionRecord> {
+        let question = self
+            .store
+            .question(question_id)
+            .await?
+            .ok_or_else(|| DeskError::NotFound(format!("La question n° {question_id} n'existe pas.")))?;
+        if question.asker_id != Some(actor.id) && actor.role != Role::Expert {
+            return Err(DeskError::Forbidden("Seule la personne qui a posé cette question peut faire cela.".into()));
+        }
+        Ok(question)
+    }
+
+    /// Passes a question to the experts: opens a ticket, joins one, or proposes close ones.
+    pub async fn escalate(&self, actor: &User, question_id: i64, mode: EscalateMode) -> DeskResult<Escalation> {
+        let question = self.own_question(actor, question_id).await?;
+        if let Some(ticket_id) = question.ticket_id {
+            return Ok(Escalation::Already { ticket_id });
+        }
+        match mode {
+            EscalateMode::Join(ticket_id) => {
+                let ticket = self
+                    .store
+                    .ticket(ticket_id)
+                    .await?
+                    .ok_or_else(|| DeskError::NotFound(format!("Le ticket #{ticket_id} n'existe pas.")))?;
+                if !ticket.status.is_pending() && ticket.status != super::tickets::TicketStatus::Answered {
+                    return Err(DeskError::Forbidden(format!(
+                        "Le ticket #{ticket_id} est {} : ouvrez plutôt une nouvelle demande.",
+                        ticket.status.label()
+                    )));
+                }
+                let mut notes: Vec<_> = self.outbox.card(ticket_id).into_iter().collect();
+                if ticket.status == super::tickets::TicketStatus::Answered {
+                    // Joining an answered ticket: the answer is owed at once.
+                    if let Some(answer) = self.store.answer_for_ticket(ticket_id).await? {
+                        let follower = crate::store::Follower {
+                            ticket_id,
+                            question_id,
+                            user_id: Some(actor.id),
+                            discord_id: actor.discord_id.clone(),
+                            transport: question.origin.transport.clone(),
+                            channel: question.origin.channel.clone(),
+                            question: question.text.clone(),
+                        };
+                        notes.extend(self.outbox.answer_to_followers(&[follower], ticket_id, &answer.text, &answer.author_name));
+                    }
+                }
+                self.store.join_ticket(ticket_id, question_id, Some(actor.id), &notes).await?;
+                Ok(Escalation::Joined { ticket_id })
+            }
+            EscalateMode::Propose | EscalateMode::New => {
+                if mode == EscalateMode::Propose {
+                    let similar = self.similar_tickets(&question.text).await?;
+                    if !similar.is_empty() {
+                        return Ok(Escalation::Proposed { similar });
+                    }
+                }
+                let detail = (question.feedback.as_deref() == Some("unhelpful")).then(|| {
+                    format!(
+                        "après une réponse jugée insuffisante ({})",
+                        question.top_title.clone().unwrap_or_default()
+                    )
+                });
+                let new = NewTicket {
+                    question_id,
+                    asker_id: Some(actor.id),
+                    subject: question.text.clone(),
+                    priority: "normal".into(),
+                    theme: question.theme.clone().filter(|t| !t.is_empty()),
+                    detail,
+                };
+                let outbox = self.outbox;
+                let ticket_id = self.store.open_ticket(&new, |id| outbox.card(id).into_iter().collect()).await?;
+                Ok(Escalation::Opened { ticket_id })
+            }
+        }
+    }
+
+    /// Pending tickets whose question is very close to `text`.
+    async fn similar_tickets(&self, text: &str) -> DeskResult<Vec<SimilarTicket>> {
+        let pending = self.store.pending_subjects(500).await?;
+        let mine = self.bot.index().term_weights(text);
+        let mut similar: Vec<SimilarTicket> = pending
+            .into_iter()
+            .map(|(ticket_id, subject)| {
+                let theirs = self.bot.index().term_weights(&subject);
+                SimilarTicket { ticket_id, similarity: weighted_jaccard(&mine, &theirs), subject }
+            })
+            .filter(|s| s.similarity >= SIMILAR_TICKET)
+            .collect();
+        similar.sort_by(|a, b| b.similarity.total_cmp(&a.similarity));
+        similar.truncate(3);
+        Ok(similar)
+    }
+
+    /// Statistics over the last `days` days (managers only).
+    pub async fn stats(&self, actor: &User, days: i64) -> DeskResult<Stats> {
+        if !actor.role.can_see_reports() {
+            return Err(DeskError::Forbidden("Les statistiques sont réservées aux responsables.".into()));
+        }
+        let to = Utc::now();
+        Ok(self.store.stats(to - Duration::days(days.clamp(1, 3660)), to, 5).await?)
+    }
+}
+
+/// Σ weights of shared terms / Σ weights of all terms.
+fn weighted_jaccard(a: &std::collections::HashMap<String, f32>, b: &std::collections::HashMap<String, f32>) -> f32 {
+    let mut shared = 0.0;
+    let mut total = 0.0;
+    for (term, w) in a {
+        if b.contains_key(term) {
+            shared += w;
+        }
+        total += w;
+    }
+    for (term, w) in b {
+        if !a.contains_key(term) {
+            total += w;
+        }
+    }
+    if total > 0.0 { shared / total } else { 0.0 }
+}

@@ -1,0 +1,179 @@
+//! Durable storage: SQLite (default) or PostgreSQL, chosen at run time by the URL scheme.
+//!
+//! One implementation over sqlx's `Any` driver serves both engines, so their behaviour cannot
+//! drift apart; what differs (migrations, connection pragmas, row locking) is selected by
+//! [`Engine`]. Each engine has its own migration folder (`migrations/sqlite`,
+//! `migrations/postgres`), applied at start-up. Timestamps are stored as milliseconds since
+//! the Unix epoch, the one time type both engines share through `Any`.
+//!
+//! Layout: `rows` (record types), `users`, `questions`, `tickets`, `answers`, `outbox`,
+//! `reports`: one `impl Store` block per table family.
+
+mod answers;
+mod outbox;
+mod questions;
+mod reports;
+mod rows;
+mod tickets;
+mod users;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::{DateTime, TimeZone, Utc};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+
+pub use answers::AnswerChange;
+pub use reports::{Stats, ThemeCount, TopQuestion};
+pub use rows::*;
+pub use tickets::{AnswerWrite, Follower, NewTicket};
+
+/// The database engine behind a URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// `sqlite://FILE` (created if missing).
+    Sqlite,
+    /// `postgres://…` or `postgresql://…`.
+    Postgres,
+}
+
+impl Engine {
+    /// The engine of a database URL.
+    pub fn of(url: &str) -> anyhow::Result<Engine> {
+        if url.starts_with("sqlite:") {
+            Ok(Engine::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Engine::Postgres)
+        } else {
+            anyhow::bail!("unsupported database URL (expected sqlite://FILE or postgres://USER@HOST/DB)")
+        }
+    }
+}
+
+/// A handle to the database (cheap to clone).
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    engine: Engine,
+}
+
+/// Errors the core must tell apart from a broken database.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A row changed since it was read (optimistic concurrency): reload and re-check.
+    #[error("the record changed meanwhile")]
+    Conflict,
+    /// A unique value is already taken.
+    #[error("{0} already exists")]
+    Duplicate(String),
+    /// Anything else: the database is unavailable or failed.
+    #[error(transparent)]
+    Database(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &e
+            && db.is_unique_violation() {
+                return StoreError::Duplicate(db.message().to_string());
+            }
+        StoreError::Database(anyhow::Error::new(e).context("database error"))
+    }
+}
+
+/// Result of store operations.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+impl Store {
+    /// Connects, creating the SQLite file and its folder when missing, and applies migrations.
+    pub async fn connect(url: &str) -> anyhow::Result<Store> {
+        sqlx::any::install_default_drivers();
+        let engine = Engine::of(url)?;
+        let url = match engine {
+            Engine::Sqlite => sqlite_url(url)?,
+            Engine::Postgres => url.to_string(),
+        };
+        let options = AnyConnectOptions::from_str(&url).context("invalid database URL")?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(match engine {
+                Engine::Sqlite => 4,
+                Engine::Postgres => 10,
+            })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if engine == Engine::Sqlite {
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .with_context(|| format!("cannot connect to the {engine:?} database"))?;
+        let store = Store { pool, engine };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> anyhow::Result<()> {
+        let migrator = match self.engine {
+            Engine::Sqlite => sqlx::migrate!("migrations/sqlite"),
+            Engine::Postgres => sqlx::migrate!("migrations/postgres"),
+        };
+        migrator.run(&self.pool).await.context("database migration failed")
+    }
+
+    /// Which engine this store runs on.
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// `FOR UPDATE SKIP LOCKED` where the engine has row locks (PostgreSQL); SQLite serialises
+    /// writers anyway.
+    fn skip_locked(&self) -> &'static str {
+        match self.engine {
+            Engine::Postgres => " FOR UPDATE SKIP LOCKED",
+            Engine::Sqlite => "",
+        }
+    }
+}
+
+/// Adds `mode=rwc` (create if missing) and creates the file's folder.
+fn sqlite_url(url: &str) -> anyhow::Result<String> {
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let file = path.split('?').next().unwrap_or_default();
+    if file.is_empty() || file == ":memory:" {
+        return Ok(url.to_string());
+    }
+    if let Some(parent) = std::path::Path::new(file).parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    Ok(if url.contains("mode=") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    })
+}
+
+/// Now, in milliseconds since the epoch.
+pub fn now_ms() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
+/// Milliseconds since the epoch to a UTC time.
+pub fn from_ms(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
+}

@@ -1,0 +1,99 @@
+//! The outbox: messages owed to people, committed with the change that owes them, delivered by
+//! the adapters and retried with back-off until sent.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{Notification, Store, StoreResult, now_ms};
+
+const SELECT: &str = "SELECT o.id, o.kind, o.ticket_id, o.recipient_id, u.discord_id AS recipient_discord_id, o.channel, \
+    o.payload, o.attempts, o.status FROM outbox o LEFT JOIN users u ON u.id = o.recipient_id";
+
+fn notification(row: &AnyRow) -> StoreResult<Notification> {
+    Ok(Notification {
+        id: row.try_get("id")?,
+        kind: row.try_get("kind")?,
+        ticket_id: row.try_get("ticket_id")?,
+        recipient_id: row.try_get("recipient_id")?,
+        recipient_discord_id: row.try_get("recipient_discord_id")?,
+        channel: row.try_get("channel")?,
+        payload: row.try_get("payload")?,
+        attempts: row.try_get("attempts")?,
+        status: row.try_get("status")?,
+    })
+}
+
+impl Store {
+    /// Takes up to `limit` due messages of `channel` and hides them from other senders for
+    /// `lease_ms` (if the sender dies, they become due again).
+    pub async fn claim_notifications(&self, channel: &str, limit: i64, lease_ms: i64) -> StoreResult<Vec<Notification>> {
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        let claimed = sqlx::query(&format!(
+            "UPDATE outbox SET next_attempt_at = $1 WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND channel = $2 \
+             AND next_attempt_at <= $3 ORDER BY id LIMIT $4{}) RETURNING id",
+            self.skip_locked()
+        ))
+        .bind(now + lease_ms)
+        .bind(channel)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let mut ids: Vec<i64> = claimed.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
+        ids.sort_unstable();
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let row = sqlx::query(&format!("{SELECT} WHERE o.id = $1")).bind(id).fetch_one(&self.pool).await?;
+            out.push(notification(&row)?);
+        }
+        Ok(out)
+    }
+
+    /// Marks a message delivered.
+    pub async fn mark_sent(&self, id: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2")
+            .bind(now_ms())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Records a failed attempt: retried at `retry_at_ms`, or given up (`failed`) when `None`.
+    pub async fn mark_failed(&self, id: i64, error: &str, retry_at_ms: Option<i64>) -> StoreResult<()> {
+        let (status, next) = match retry_at_ms {
+            Some(at) => ("pending", at),
+            None => ("failed", now_ms()),
+        };
+        sqlx::query("UPDATE outbox SET status = $1, next_attempt_at = $2, attempts = attempts + 1, last_error = $3 WHERE id = $4")
+            .bind(status)
+            .bind(next)
+            .bind(error)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Messages of a channel in a given status, oldest first (inspection, web inbox, tests).
+    pub async fn notifications(&self, channel: &str, status: &str) -> StoreResult<Vec<Notification>> {
+        let rows = sqlx::query(&format!("{SELECT} WHERE o.channel = $1 AND o.status = $2 ORDER BY o.id"))
+            .bind(channel)
+            .bind(status)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(notification).collect()
+    }
+
+    /// Messages for one recipient, newest first (the web inbox).
+    pub async fn notifications_for(&self, recipient_id: i64, limit: i64) -> StoreResult<Vec<Notification>> {
+        let rows = sqlx::query(&format!("{SELECT} WHERE o.recipient_id = $1 ORDER BY o.id DESC LIMIT $2"))
+            .bind(recipient_id)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(notification).collect()
+    }
+}

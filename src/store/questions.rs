@@ -1,0 +1,99 @@
+//! Questions: every ask, with the bot's decision and the asker's feedback.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{NewQuestion, Origin, QuestionRecord, Store, StoreResult, from_ms, now_ms};
+
+const COLUMNS: &str = "id, asker_id, text, transport, channel, site, decision, confidence, reason, top_id, top_kind, \
+                       top_title, theme, hits, feedback, ticket_id, created_at";
+
+fn question(row: &AnyRow) -> StoreResult<QuestionRecord> {
+    Ok(QuestionRecord {
+        id: row.try_get("id")?,
+        asker_id: row.try_get("asker_id")?,
+        text: row.try_get("text")?,
+        origin: Origin { transport: row.try_get("transport")?, channel: row.try_get("channel")? },
+        site: row.try_get("site")?,
+        decision: row.try_get("decision")?,
+        confidence: row.try_get("confidence")?,
+        reason: row.try_get("reason")?,
+        top_id: row.try_get("top_id")?,
+        top_kind: row.try_get("top_kind")?,
+        top_title: row.try_get("top_title")?,
+        theme: row.try_get("theme")?,
+        hits_json: row.try_get("hits")?,
+        feedback: row.try_get("feedback")?,
+        ticket_id: row.try_get("ticket_id")?,
+        created_at: from_ms(row.try_get("created_at")?),
+    })
+}
+
+impl Store {
+    /// Records a question and returns its id.
+    pub async fn record_question(&self, q: &NewQuestion) -> StoreResult<i64> {
+        let (top_id, top_kind, top_title, theme) = match &q.top {
+            Some((a, b, c, d)) => (Some(a.as_str()), Some(b.as_str()), Some(c.as_str()), Some(d.as_str())),
+            None => (None, None, None, None),
+        };
+        let row = sqlx::query(
+            "INSERT INTO questions (asker_id, text, transport, channel, site, decision, confidence, reason, top_id, \
+             top_kind, top_title, theme, hits, redactions, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+        )
+        .bind(q.asker_id)
+        .bind(&q.text)
+        .bind(&q.origin.transport)
+        .bind(q.origin.channel.as_deref())
+        .bind(q.site.as_deref())
+        .bind(&q.decision)
+        .bind(q.confidence)
+        .bind(&q.reason)
+        .bind(top_id)
+        .bind(top_kind)
+        .bind(top_title)
+        .bind(theme)
+        .bind(&q.hits_json)
+        .bind(q.redactions_json.as_deref())
+        .bind(now_ms())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get("id")?)
+    }
+
+    /// A question by id.
+    pub async fn question(&self, id: i64) -> StoreResult<Option<QuestionRecord>> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM questions WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(question).transpose()
+    }
+
+    /// Records the asker's feedback (`helpful` or `unhelpful`); the latest click wins.
+    pub async fn set_feedback(&self, question_id: i64, feedback: &str) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE questions SET feedback = $1, feedback_at = $2 WHERE id = $3")
+            .bind(feedback)
+            .bind(now_ms())
+            .bind(question_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// How many questions `asker_id` asked since `since_ms` (rate limiting).
+    pub async fn questions_since(&self, asker_id: i64, since_ms: i64) -> StoreResult<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM questions WHERE asker_id = $1 AND created_at >= $2")
+            .bind(asker_id)
+            .bind(since_ms)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get("n")?)
+    }
+
+    /// Number of recorded questions.
+    pub async fn count_questions(&self) -> StoreResult<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM questions").fetch_one(&self.pool).await?;
+        Ok(row.try_get("n")?)
+    }
+}

@@ -1,0 +1,97 @@
+//! HTML pages: ask the bot, read an article.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use minijinja::context;
+use pulldown_cmark::{Event, Options, Parser, html};
+use serde::Deserialize;
+
+use super::WebState;
+use crate::core::AskError;
+
+pub(super) fn router() -> Router<WebState> {
+    Router::new().route("/", get(index)).route("/articles/{slug}", get(article))
+}
+
+#[derive(Deserialize)]
+struct AskQuery {
+    q: Option<String>,
+}
+
+fn render(state: &WebState, name: &str, ctx: minijinja::Value) -> Response {
+    match state.templates.get_template(name).and_then(|t| t.render(ctx)) {
+        Ok(body) => Html(body).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, template = name, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Erreur d'affichage.").into_response()
+        }
+    }
+}
+
+async fn index(State(state): State<WebState>, Query(query): Query<AskQuery>) -> Response {
+    let question = query.q.unwrap_or_default();
+    if question.trim().is_empty() {
+        return render(&state, "index.html", context! { question => "" });
+    }
+    match state.service.bot().reply(&question, crate::app::today()) {
+        Ok(reply) => {
+            let answer_html = reply.answer.as_ref().map(|a| markdown(&a.short_answer));
+            render(&state, "index.html", context! { question, reply, answer_html })
+        }
+        Err(AskError::Invalid(e)) => render(&state, "index.html", context! { question, error => e.to_string() }),
+        Err(AskError::Search(e)) => {
+            tracing::error!(error = %format!("{e:#}"), "search failed");
+            render(&state, "index.html", context! { question, error => "La recherche est momentanément indisponible." })
+        }
+    }
+}
+
+async fn article(State(state): State<WebState>, Path(slug): Path<String>) -> Response {
+    let kb = state.service.bot().kb();
+    match kb.published().find(|a| a.slug == slug) {
+        Some(a) => {
+            let theme = kb.theme_label(&a.theme).unwrap_or(&a.theme).to_string();
+            let stale = a.is_stale(crate::app::today());
+            render(&state, "article.html", context! { article => a, body_html => markdown(&a.body_markdown), theme, stale })
+        }
+        None => {
+            let mut page = render(&state, "message.html", context! { message => "Cette fiche n'existe pas (ou n'est pas publiée)." });
+            *page.status_mut() = StatusCode::NOT_FOUND;
+            page
+        }
+    }
+}
+
+/// Markdown to HTML, with raw HTML shown as text and links between articles rewritten.
+fn markdown(text: &str) -> String {
+    let parser = Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).map(|event| match event {
+        Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
+        Event::Start(pulldown_cmark::Tag::Link { link_type, dest_url, title, id }) => {
+            let dest = match dest_url.strip_suffix(".md") {
+                Some(path) if !dest_url.contains("://") => format!("/articles/{}", path.rsplit('/').next().unwrap_or(path)).into(),
+                _ => dest_url,
+            };
+            Event::Start(pulldown_cmark::Tag::Link { link_type, dest_url: dest, title, id })
+        }
+        other => other,
+    });
+    let mut out = String::new();
+    html::push_html(&mut out, parser);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::markdown;
+
+    #[test]
+    fn markdown_escapes_html_and_rewrites_links() {
+        let html = markdown("<script>alert(1)</script> voir [x](../sejour/a-b.md)");
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+        assert!(html.contains("href=\"/articles/a-b\""), "{html}");
+    }
+}
