@@ -293,6 +293,19 @@ mod tests {
     }
 
     #[test]
+    fn the_annotated_example_is_valid() {
+        // Inside a jail: serialised with the tests that set environment variables.
+        figment::Jail::expect_with(|_| {
+            let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/svp.example.toml");
+            let overrides = Overrides { config_file: Some(example), ..Default::default() };
+            let s = Settings::load(&overrides).map_err(|e| e.to_string())?;
+            assert_eq!(s.search.answer_threshold, 0.5);
+            assert_eq!(s.limits.max_question_chars, 2000);
+            Ok(())
+        });
+    }
+
+    #[test]
     fn bad_threshold_is_refused() {
         let mut settings = Settings::default();
         settings.search.answer_threshold = 1.5;

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::bot::{AskError, Bot};
 use super::error::{DeskError, DeskResult};
 use super::notify::Outbox;
+use super::redact::strip_placeholders;
 use super::reply::BotReply;
 use super::roles::Role;
 use crate::config::Settings;
@@ -259,11 +260,11 @@ impl Service {
     /// Pending tickets whose question is very close to `text`.
     async fn similar_tickets(&self, text: &str) -> DeskResult<Vec<SimilarTicket>> {
         let pending = self.store.pending_subjects(500).await?;
-        let mine = self.bot.index().term_weights(text);
+        let mine = self.bot.index().term_weights(&strip_placeholders(text));
         let mut similar: Vec<SimilarTicket> = pending
             .into_iter()
             .map(|(ticket_id, subject)| {
-                let theirs = self.bot.index().term_weights(&subject);
+                let theirs = self.bot.index().term_weights(&strip_placeholders(&subject));
                 SimilarTicket { ticket_id, similarity: weighted_jaccard(&mine, &theirs), subject }
             })
             .filter(|s| s.similarity >= SIMILAR_TICKET)

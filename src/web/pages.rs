@@ -89,7 +89,7 @@ mod tests {
 
     #[test]
     fn markdown_escapes_html_and_rewrites_links() {
-        let html = markdown("<script>alert(1)</script> voir [x](../sejour/a-b.md)");
+        let html = markdown("voir [x](../sejour/a-b.md) et <b>gras</b>\n\n<script>alert(1)</script>");
         assert!(!html.contains("<script>"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
         assert!(html.contains("href=\"/articles/a-b\""), "{html}");

@@ -1,0 +1,117 @@
+//! Answer quality floors on the development question set, and the search on hostile input.
+
+mod support;
+
+use proptest::prelude::*;
+use support::Target;
+use svp::core::question::TextError;
+use svp::core::{AskError, Bot, Decision};
+
+fn today() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()
+}
+
+fn bot() -> Bot {
+    static TARGET: std::sync::OnceLock<(Target, Bot)> = std::sync::OnceLock::new();
+    let (_, bot) = TARGET.get_or_init(|| {
+        let target = Target::sqlite();
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let bot = rt.block_on(async { target.open().await.bot().clone() });
+        (target, bot)
+    });
+    bot.clone()
+}
+
+/// Floors just under what the bot reaches, so that a regression fails CI.
+#[test]
+fn development_set_quality_floors() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/dev.jsonl");
+    let cases = svp::eval::read_cases(&path).unwrap();
+    let report = svp::eval::evaluate(&bot(), &cases, today()).unwrap();
+    let summary = format!(
+        "r@1={:.3} r@3={:.3} mrr={:.3} precision={:.3} answer_rate={:.3} oos_escalation={:.3}",
+        report.recall_at_1,
+        report.recall_at_3,
+        report.mrr_at_10,
+        report.answered_precision,
+        report.in_scope_answer_rate,
+        report.out_of_scope_escalation_rate
+    );
+    eprintln!("{summary}");
+    assert!(report.recall_at_1 >= FLOOR_R1, "{summary}");
+    assert!(report.recall_at_3 >= FLOOR_R3, "{summary}");
+    assert!(report.mrr_at_10 >= FLOOR_MRR, "{summary}");
+    assert!(report.answered_precision >= FLOOR_PRECISION, "{summary}");
+    assert!(report.out_of_scope_escalation_rate >= FLOOR_OOS, "{summary}");
+    assert!(report.in_scope_answer_rate >= FLOOR_ANSWER_RATE, "{summary}");
+}
+
+const FLOOR_R1: f64 = 0.83;
+const FLOOR_R3: f64 = 0.96;
+const FLOOR_MRR: f64 = 0.89;
+const FLOOR_PRECISION: f64 = 0.85;
+const FLOOR_OOS: f64 = 0.90;
+const FLOOR_ANSWER_RATE: f64 = 0.60;
+
+#[test]
+fn hostile_inputs_get_clear_answers() {
+    let bot = bot();
+    let refused: &[(&str, &str)] = &[
+        ("", "empty"),
+        ("   \n\t  ", "empty"),
+        ("\u{0}\u{7}\u{1b}", "empty"),
+        ("?!…;:", "no_words"),
+        ("🙂🙏🔥", "no_words"),
+        ("\"():*^~", "no_words"),
+    ];
+    for (input, code) in refused {
+        match bot.reply(input, today()) {
+            Err(AskError::Invalid(e)) => assert_eq!(e.code(), *code, "{input:?}"),
+            other => panic!("{input:?} should be refused, got {other:?}"),
+        }
+    }
+    let long = "RSA ".repeat(600);
+    match bot.reply(&long, today()) {
+        Err(AskError::Invalid(TextError::TooLong { len, max })) => assert_eq!((len, max), (2399, 2000)),
+        other => panic!("too long should be refused, got {other:?}"),
+    }
+    // Query syntax, SQL and markup are just words: searched safely, never interpreted.
+    for input in [
+        "RSA: refugies",
+        "l'attestation de demande d'asile",
+        "title:CAF AND (RSA OR \"prime\")^3 ~2 *",
+        "'; DROP TABLE questions; --",
+        "<script>alert('CAF')</script>",
+        "[CAF](javascript:alert(1)) **RSA**",
+        "@everyone RSA ?",
+    ] {
+        let reply = bot.reply(input, today()).unwrap_or_else(|e| panic!("{input:?}: {e}"));
+        assert!((0.0..=1.0).contains(&reply.confidence));
+    }
+    let reply = bot.reply("RSA: refugies", today()).unwrap();
+    assert_eq!(reply.hits[0].slug, "rsa-conditions-bpi");
+    assert_eq!(reply.decision, Decision::Answer);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_text_gets_a_reply_or_a_clear_refusal(text in any::<String>()) {
+        match bot().reply(&text, today()) {
+            Ok(reply) => {
+                prop_assert!((0.0..=1.0).contains(&reply.confidence));
+                prop_assert!(reply.hits.len() <= 10);
+                prop_assert!(!reply.reason.is_empty());
+            }
+            Err(AskError::Invalid(e)) => prop_assert!(!e.to_string().is_empty()),
+            Err(AskError::Search(e)) => prop_assert!(false, "search failed on {:?}: {}", text, e),
+        }
+    }
+
+    #[test]
+    fn french_like_text_never_fails(text in "[a-zA-Zéèêàçùôî'’ \\-:;,.?!()\"*^~0-9]{0,300}") {
+        let result = bot().reply(&text, today());
+        prop_assert!(!matches!(result, Err(AskError::Search(_))));
+    }
+}
