@@ -10,6 +10,7 @@
 //! - [`search`]: French analysis, the tantivy index, queries with synonyms and scoring detail.
 //! - [`store`]: the database (SQLite or PostgreSQL): users, questions, tickets, answers, outbox.
 //! - [`core`]: the transport-agnostic core: validation, redaction, search and decision.
+//! - [`discord`]: the Discord adapter (serenity + poise) and its outbox sender.
 //! - [`web`]: the web adapter (axum): pages and JSON API.
 //! - [`eval`]: measuring answer quality on a labelled question set.
 //! - [`app`]: building everything from the settings.
@@ -19,6 +20,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod core;
+pub mod discord;
 pub mod eval;
 pub mod knowledge;
 pub mod search;

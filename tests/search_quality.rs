@@ -5,7 +5,7 @@ mod support;
 use proptest::prelude::*;
 use support::Target;
 use svp::core::question::TextError;
-use svp::core::{AskError, Bot, Decision};
+use svp::core::{AskError, Bot};
 
 fn today() -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()
@@ -46,12 +46,12 @@ fn development_set_quality_floors() {
     assert!(report.in_scope_answer_rate >= FLOOR_ANSWER_RATE, "{summary}");
 }
 
-const FLOOR_R1: f64 = 0.83;
-const FLOOR_R3: f64 = 0.96;
-const FLOOR_MRR: f64 = 0.89;
-const FLOOR_PRECISION: f64 = 0.85;
+const FLOOR_R1: f64 = 0.86;
+const FLOOR_R3: f64 = 0.97;
+const FLOOR_MRR: f64 = 0.915;
+const FLOOR_PRECISION: f64 = 0.93;
 const FLOOR_OOS: f64 = 0.90;
-const FLOOR_ANSWER_RATE: f64 = 0.60;
+const FLOOR_ANSWER_RATE: f64 = 0.55;
 
 #[test]
 fn hostile_inputs_get_clear_answers() {
@@ -88,9 +88,12 @@ fn hostile_inputs_get_clear_answers() {
         let reply = bot.reply(input, today()).unwrap_or_else(|e| panic!("{input:?}: {e}"));
         assert!((0.0..=1.0).contains(&reply.confidence));
     }
+    // What a query parser would choke on ("RSA: refugies" is a field query to tantivy's) finds
+    // the right article.
     let reply = bot.reply("RSA: refugies", today()).unwrap();
     assert_eq!(reply.hits[0].slug, "rsa-conditions-bpi");
-    assert_eq!(reply.decision, Decision::Answer);
+    let reply = bot.reply("l'attestation de prolongation d'instruction (API) : elle vaut titre de séjour ?", today()).unwrap();
+    assert_eq!(reply.hits[0].slug, "api-recepisse-reconnu-refugie");
 }
 
 proptest! {

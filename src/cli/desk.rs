@@ -263,17 +263,7 @@ pub(super) async fn tickets(settings: &Settings, command: TicketsCommand) -> any
             }
         }
         TicketsCommand::Show { id, json } => {
-            let ticket = store
-                .ticket(id)
-                .await?
-                .ok_or_else(|| crate::core::DeskError::NotFound(format!("Le ticket #{id} n'existe pas.")))?;
-            let detail = TicketDetail {
-                question: store.question(ticket.question_id).await?,
-                events: store.ticket_events(id).await?,
-                answer: store.answer_for_ticket(id).await?,
-                followers: store.followers(id).await?.len(),
-                ticket,
-            };
+            let detail = service.ticket_card(id).await?;
             if json {
                 super::print_json(&detail)?;
             } else {

@@ -17,17 +17,23 @@ pub(super) struct EvalArgs {
     /// List every miss.
     #[arg(long)]
     verbose: bool,
+    /// With --json: include every question's outcome and decision features (for tuning).
+    #[arg(long, requires = "json")]
+    outcomes: bool,
     /// The question set.
     file: PathBuf,
 }
 
 pub(super) async fn run(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCode> {
-    let EvalArgs { json, verbose, file } = args;
+    let EvalArgs { json, verbose, outcomes, file } = args;
     let cases = eval::read_cases(&file)?;
     let bot = app::open_bot(settings).await?;
     let report = eval::evaluate(&bot, &cases, app::today())?;
     if json {
         let mut value = serde_json::to_value(&report)?;
+        if outcomes {
+            value["outcomes"] = serde_json::to_value(&report.outcomes)?;
+        }
         if verbose {
             value["misses"] = serde_json::to_value(report.outcomes.iter().filter(|o| o.is_miss()).collect::<Vec<_>>())?;
         }

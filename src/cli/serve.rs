@@ -24,11 +24,12 @@ pub(super) async fn run(settings: Settings) -> anyhow::Result<ExitCode> {
         }
     });
 
-    if settings.discord.token.is_set() {
-        tracing::warn!("a Discord token is set, but this build has no Discord adapter yet");
+    let discord = if settings.discord.token.is_set() {
+        Some(crate::discord::start(service.clone(), settings.discord.clone()).await?)
     } else {
         tracing::info!("Discord bot not started: no token (set SVP_DISCORD_TOKEN to enable it)");
-    }
+        None
+    };
 
     let mut web_stop = stop_rx.clone();
     let shutdown = async move {
@@ -45,6 +46,9 @@ pub(super) async fn run(settings: Settings) -> anyhow::Result<ExitCode> {
     tokio::signal::ctrl_c().await?;
     tracing::info!("shutting down");
     let _ = stop_tx.send(true);
+    if let Some(discord) = discord {
+        discord.shutdown().await;
+    }
     if let Some(web) = web {
         web.await??;
     }

@@ -98,6 +98,37 @@ impl Bot {
         }
     }
 
+    /// A reply showing one published article (picked from a list of alternatives).
+    pub fn article_reply(&self, slug: &str, today: NaiveDate) -> Option<BotReply> {
+        let article = self.kb.published().find(|a| a.slug == slug)?;
+        let mut card = AnswerCard {
+            kind: EntryKind::Article,
+            id: article.slug.clone(),
+            title: article.title.clone(),
+            theme: article.theme.clone(),
+            short_answer: String::new(),
+            snippet: String::new(),
+            url: self.url(EntryKind::Article, &article.slug),
+            sources: Vec::new(),
+            reviewed: None,
+            review_by: None,
+            stale_warning: None,
+            expert: None,
+        };
+        fill_article(&mut card, article, today);
+        Some(BotReply {
+            decision: Decision::Answer,
+            confidence: 1.0,
+            reason: "Fiche choisie dans la liste.".into(),
+            hits: Vec::new(),
+            answer: Some(card),
+            alternatives: Vec::new(),
+            features: Features::default(),
+            question: String::new(),
+            redaction_notice: None,
+        })
+    }
+
     fn url(&self, kind: EntryKind, id: &str) -> String {
         let base = self.search.public_url.trim_end_matches('/');
         match kind {

@@ -5,6 +5,9 @@
 //! - **margin**: how far the top hit is ahead of the second;
 //! - **rare miss**: whether the question's rarest known concept is absent from the top hit.
 //!
+//! - **support**: like coverage, but a concept counts fully only when matched as strongly as
+//!   in an article's title or question phrasings, not by a passing mention.
+//!
 //! They combine into a confidence in [0,1]; the threshold is in the configuration.
 
 use serde::Serialize;
@@ -13,6 +16,10 @@ use crate::search::SearchOutcome;
 
 /// Weight given to a word the index does not know (≈ the idf of a fairly rare word).
 const UNKNOWN_WEIGHT: f32 = 2.2;
+/// A concept's score at which it counts as fully supported, in multiples of its idf (about a
+/// match in the question phrasings of an article; a title match is well above, a single
+/// mention in a body well below).
+const SUPPORT_SCALE: f32 = 3.0;
 /// Concepts with an idf below this are too common to count for or against coverage.
 const COMMON_IDF: f32 = 0.35;
 
@@ -23,6 +30,9 @@ pub struct Features {
     pub coverage: f32,
     /// Top score over the maximum attainable, in [0,1].
     pub strength: f32,
+    /// Weighted share of concepts the top hit matches *well* (as in a title or a question
+    /// phrasing, not a passing mention in the body), in [0,1].
+    pub support: f32,
     /// (top − second) / top, in [0,1].
     pub margin: f32,
     /// Weighted share of concepts unknown to the index, in [0,1].
@@ -40,6 +50,7 @@ pub fn features(outcome: &SearchOutcome) -> Features {
     };
     let mut total = 0f32;
     let mut matched = 0f32;
+    let mut supported = 0f32;
     let mut unknown = 0f32;
     let mut max_attainable = 0f32;
     let mut rarest: Option<(f32, bool)> = None;
@@ -58,6 +69,8 @@ pub fn features(outcome: &SearchOutcome) -> Features {
         total += weight;
         if hit {
             matched += weight;
+            let score = top.concept_scores.get(i).copied().unwrap_or(0.0);
+            supported += weight * if c.known { (score / (SUPPORT_SCALE * c.idf.max(1e-3))).min(1.0) } else { 0.5 };
         }
         if !(c.known || (c.fuzzy && hit)) {
             unknown += weight;
@@ -70,6 +83,7 @@ pub fn features(outcome: &SearchOutcome) -> Features {
     let second = outcome.hits.get(1).map_or(0.0, |h| h.score);
     Features {
         coverage: if total > 0.0 { matched / total } else { 0.0 },
+        support: if total > 0.0 { supported / total } else { 0.0 },
         strength: if max_attainable > 0.0 { (top.score / max_attainable).min(1.0) } else { 0.0 },
         margin: if top.score > 0.0 { ((top.score - second) / top.score).clamp(0.0, 1.0) } else { 0.0 },
         unknown: if total > 0.0 { unknown / total } else { 0.0 },
@@ -79,11 +93,15 @@ pub fn features(outcome: &SearchOutcome) -> Features {
 }
 
 /// Confidence in [0,1] that the top hit answers the question.
+///
+/// A logistic of the margin over the second hit (the strongest signal: when two entries are
+/// close, the question spans both or neither), the support and the coverage. Weights and
+/// centre were chosen on the development set for answered precision ≥ 0.95 with every
+/// out-of-scope question escalated; `search.answer_threshold` (default 0.5) moves the cut.
 pub fn confidence(f: &Features) -> f64 {
     if f.concepts == 0 || f.coverage == 0.0 {
         return 0.0;
     }
-    let z = -6.0 + 7.0 * f.coverage + 3.0 * f.strength + 2.5 * f.margin - if f.rare_missed { 1.0 } else { 0.0 };
-    let c = 1.0 / (1.0 + (-z).exp());
-    f64::from(c)
+    let z = 2.0 * f.coverage + 8.0 * f.margin + 2.0 * f.support;
+    f64::from(1.0 / (1.0 + (-1.5 * (z - 5.8)).exp()))
 }

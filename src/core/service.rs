@@ -135,6 +135,59 @@ impl Service {
         Ok(self.store.create_user(&new).await?)
     }
 
+    /// The user behind a Discord account, created on first sight. `role`, when known (from the
+    /// member's Discord roles), is authoritative and updates the stored one.
+    pub async fn discord_user(&self, discord_id: &str, display_name: &str, role: Option<Role>) -> DeskResult<User> {
+        if let Some(user) = self.store.user_by_discord(discord_id).await? {
+            return match role {
+                Some(role) if role != user.role => {
+                    self.store.set_user_role(user.id, role).await?;
+                    Ok(User { role, ..user })
+                }
+                _ => Ok(user),
+            };
+        }
+        let base: String = display_name.trim().chars().filter(|c| !c.is_control()).take(60).collect();
+        let base = if base.is_empty() { "Utilisateur Discord".to_string() } else { base };
+        let suffix: String = discord_id.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+        for name in [base.clone(), format!("{base} ({suffix})"), format!("{base} ({discord_id})")] {
+            let new = NewUser { name, role: role.unwrap_or(Role::Staff), site: None, discord_id: Some(discord_id.to_string()) };
+            match self.store.create_user(&new).await {
+                Ok(user) => return Ok(user),
+                Err(crate::store::StoreError::Duplicate(_)) => {
+                    // Taken name, or the same account created concurrently: look again.
+                    if let Some(user) = self.store.user_by_discord(discord_id).await? {
+                        return Ok(user);
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(DeskError::Forbidden("Impossible de créer votre compte SVP : contactez un responsable.".into()))
+    }
+
+    /// Records where a question's conversation continues (e.g. the Discord thread created for it).
+    pub async fn set_question_channel(&self, question_id: i64, channel: &str) -> DeskResult<()> {
+        self.store.set_question_channel(question_id, channel).await?;
+        Ok(())
+    }
+
+    /// A ticket with everything its card shows (for adapters rendering the experts' view).
+    pub async fn ticket_card(&self, ticket_id: i64) -> DeskResult<super::TicketDetail> {
+        let ticket = self
+            .store
+            .ticket(ticket_id)
+            .await?
+            .ok_or_else(|| DeskError::NotFound(format!("Le ticket #{ticket_id} n'existe pas.")))?;
+        Ok(super::TicketDetail {
+            question: self.store.question(ticket.question_id).await?,
+            events: self.store.ticket_events(ticket_id).await?,
+            answer: self.store.answer_for_ticket(ticket_id).await?,
+            followers: self.store.followers(ticket_id).await?.len(),
+            ticket,
+        })
+    }
+
     /// Asks the bot and records the question with its decision.
     pub async fn ask(&self, asker: &User, text: &str, origin: Origin) -> DeskResult<Asked> {
         let limit = self.settings.limits.asks_per_minute;

@@ -29,6 +29,10 @@ use crate::knowledge::Synonyms;
 
 /// BM25's k1, fixed in tantivy.
 const K1: f32 = 1.2;
+/// How much of a clause's weight comes from its own field's idf rather than the concept's
+/// idf across fields (0: concept only). A little keeps a title match of a word common in
+/// bodies meaningful.
+const FIELD_IDF_SHARE: f32 = 0.25;
 /// Boost of the unstemmed field.
 const EXACT_BOOST: f32 = 0.5;
 /// Score of a fuzzy (typo-tolerant) match, which tantivy scores as a constant.
@@ -209,9 +213,10 @@ impl SearchIndex {
 
     /// The query of one concept: the best field and alternative, plus a little of the others.
     ///
-    /// Every clause is rescaled so that it carries the concept's idf (from its document frequency
-    /// in any field and form) instead of the idf of its own field: a word rare in titles but
-    /// present in every body is a common word, and a synonym does not outweigh the word typed.
+    /// Every clause is rescaled so that it carries mostly the concept's idf (from its document
+    /// frequency in any field and form) rather than the idf of its own field: a word rare in
+    /// titles but present in every body is a common word, and a synonym does not outweigh the
+    /// word typed.
     fn concept_query(
         &self,
         searcher: &Searcher,
@@ -233,7 +238,11 @@ impl SearchIndex {
         let concept_idf = if concept_df > 0 { idf(concept_df, num_docs) } else { 0.0 };
         let mut disjuncts: Vec<Box<dyn Query>> = clauses
             .into_iter()
-            .map(|(query, boost, clause_idf)| boosted(query, boost * concept_idf / clause_idf.max(1e-3)))
+            .map(|(query, boost, clause_idf)| {
+                let clause_idf = clause_idf.max(1e-3);
+                let target = concept_idf.powf(1.0 - FIELD_IDF_SHARE) * clause_idf.powf(FIELD_IDF_SHARE);
+                boosted(query, boost * target / clause_idf)
+            })
             .collect();
         let known = !disjuncts.is_empty();
         let mut fuzzy = false;

@@ -80,7 +80,7 @@ impl Fields {
     /// Text fields searched with stemmed terms, with their boosts (tuned on the development
     /// question set: the curated title says best what an article is about).
     pub fn stemmed_boosts(&self) -> [(Field, f32); 4] {
-        [(self.title, 8.0), (self.questions, 2.0), (self.tags, 1.0), (self.body, 2.5)]
+        [(self.title, 8.0), (self.questions, 2.75), (self.tags, 1.0), (self.body, 2.5)]
     }
 }
 
@@ -161,4 +161,5 @@ impl StoredEntry {
         }
     }
 }
+
 

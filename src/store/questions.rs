@@ -81,6 +81,12 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Records where a question's conversation continues.
+    pub async fn set_question_channel(&self, question_id: i64, channel: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE questions SET channel = $1 WHERE id = $2").bind(channel).bind(question_id).execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// How many questions `asker_id` asked since `since_ms` (rate limiting).
     pub async fn questions_since(&self, asker_id: i64, since_ms: i64) -> StoreResult<i64> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM questions WHERE asker_id = $1 AND created_at >= $2")

@@ -13,7 +13,11 @@ use super::WebState;
 use crate::core::AskError;
 
 pub(super) fn router() -> Router<WebState> {
-    Router::new().route("/", get(index)).route("/articles/{slug}", get(article))
+    Router::new()
+        .route("/", get(index))
+        .route("/articles/{slug}", get(article))
+        .route("/answers/{id}", get(answer))
+        .route("/tickets/{id}/answer", get(ticket_answer))
 }
 
 #[derive(Deserialize)]
@@ -63,6 +67,47 @@ async fn article(State(state): State<WebState>, Path(slug): Path<String>) -> Res
             page
         }
     }
+}
+
+async fn answer(State(state): State<WebState>, Path(id): Path<i64>) -> Response {
+    let found = state.service.store().answer(id).await;
+    show_answer(&state, found).await
+}
+
+async fn ticket_answer(State(state): State<WebState>, Path(id): Path<i64>) -> Response {
+    let found = state.service.store().answer_for_ticket(id).await;
+    show_answer(&state, found).await
+}
+
+/// A published expert answer (retired ones say so).
+async fn show_answer(state: &WebState, found: Result<Option<crate::store::ExpertAnswer>, crate::store::StoreError>) -> Response {
+    let message = match found {
+        Ok(Some(a)) if a.status == "published" => {
+            let body = format!(
+                "<h2>Réponse d'expert — ticket #{}</h2><p class=\"meta\">Par {}, le {} (version {})</p><blockquote>{}</blockquote>{}",
+                a.ticket_id,
+                html_escape(&a.author_name),
+                a.updated_at.format("%d/%m/%Y"),
+                a.version,
+                html_escape(&a.question),
+                markdown(&a.text)
+            );
+            return render(state, "message.html", context! { html => body });
+        }
+        Ok(Some(_)) => "Cette réponse a été retirée par les experts.",
+        Ok(None) => "Cette réponse n'existe pas.",
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read an answer");
+            "Le service est momentanément indisponible."
+        }
+    };
+    let mut page = render(state, "message.html", context! { message });
+    *page.status_mut() = StatusCode::NOT_FOUND;
+    page
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// Markdown to HTML, with raw HTML shown as text and links between articles rewritten.

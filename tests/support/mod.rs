@@ -1,6 +1,9 @@
-//! Test helpers: a service on a fresh SQLite file or a fresh PostgreSQL database.
+//! Test helpers: a service on a fresh SQLite file or a fresh PostgreSQL database, and a fake
+//! Discord.
 
 #![allow(dead_code)]
+
+pub mod fake_discord;
 
 use std::path::Path;
 

@@ -1,0 +1,109 @@
+//! Slash commands: `/ask`, `/tickets`, `/ticket`, `/stats`.
+
+use serenity::all::{ChannelType, CreateThread, RoleId};
+
+use super::render::{self, Rendered};
+use super::{Context, Data, Error, identity, limits};
+use crate::core::tickets::TicketStatus;
+use crate::core::{DeskError, Service};
+use crate::store::{Origin, User};
+
+/// Every command the bot registers.
+pub(super) fn all() -> Vec<poise::Command<Data, Error>> {
+    vec![ask(), tickets(), ticket(), stats()]
+}
+
+fn member_roles<'a>(ctx: &'a Context<'_>) -> Option<&'a [RoleId]> {
+    match ctx {
+        poise::Context::Application(app) => app.interaction.member.as_ref().map(|m| m.roles.as_slice()),
+        poise::Context::Prefix(p) => p.msg.member.as_ref().map(|m| m.roles.as_slice()),
+    }
+}
+
+async fn caller(ctx: &Context<'_>) -> Result<User, DeskError> {
+    identity::user(ctx.data(), ctx.author(), member_roles(ctx)).await
+}
+
+/// Sends a core error privately: the user's faults in French, ours logged.
+async fn refuse(ctx: &Context<'_>, e: &DeskError) -> Result<(), Error> {
+    if e.is_internal() {
+        tracing::error!(error = ?e, "Discord command failed");
+    }
+    ctx.send(render::text(&e.to_string()).reply(true)).await?;
+    Ok(())
+}
+
+/// Poser une question au bot SVP.
+#[poise::command(slash_command, rename = "ask")]
+async fn ask(
+    ctx: Context<'_>,
+    #[description = "Votre question (sans nom ni donnée personnelle)"] question: String,
+    #[description = "Réponse visible de vous seul·e"] prive: Option<bool>,
+) -> Result<(), Error> {
+    let private = prive.unwrap_or(false);
+    let user = match caller(&ctx).await {
+        Ok(u) => u,
+        Err(e) => return refuse(&ctx, &e).await,
+    };
+    let origin = Origin { transport: "discord".into(), channel: Some(ctx.channel_id().to_string()) };
+    let asked = match ctx.data().service.ask(&user, &question, origin).await {
+        Ok(a) => a,
+        Err(e) => return refuse(&ctx, &e).await,
+    };
+    let handle = ctx.send(render::reply(&asked.reply, asked.question_id).reply(private)).await?;
+    let in_thread_or_dm = match &ctx {
+        poise::Context::Application(app) => {
+            app.interaction.guild_id.is_none()
+                || app.interaction.channel.as_ref().is_some_and(|c| {
+                    matches!(c.kind, ChannelType::PublicThread | ChannelType::PrivateThread | ChannelType::NewsThread)
+                })
+        }
+        poise::Context::Prefix(_) => true,
+    };
+    if !private && !in_thread_or_dm {
+        // Follow-ups (answers when DMs are closed, discussion) go in a thread on the reply.
+        let message = handle.message().await?;
+        let name = limits::line(&format!("Question #{} — {}", asked.question_id, asked.reply.question), limits::THREAD_NAME);
+        match ctx.channel_id().create_thread_from_message(ctx.http(), message.id, CreateThread::new(name).kind(ChannelType::PublicThread)).await {
+            Ok(thread) => ctx.data().service.set_question_channel(asked.question_id, &thread.id.to_string()).await?,
+            Err(e) => tracing::warn!(error = %e, "could not open a thread for the answer"),
+        }
+    }
+    Ok(())
+}
+
+async fn expert_view(ctx: &Context<'_>, f: impl AsyncFnOnce(&Service, &User) -> Result<Rendered, DeskError>) -> Result<(), Error> {
+    let user = match caller(ctx).await {
+        Ok(u) => u,
+        Err(e) => return refuse(ctx, &e).await,
+    };
+    match f(&ctx.data().service, &user).await {
+        Ok(rendered) => {
+            ctx.send(rendered.reply(true)).await?;
+            Ok(())
+        }
+        Err(e) => refuse(ctx, &e).await,
+    }
+}
+
+/// Lister les tickets en attente (réponse privée).
+#[poise::command(slash_command, rename = "tickets")]
+async fn tickets(ctx: Context<'_>) -> Result<(), Error> {
+    expert_view(&ctx, async |service, user| {
+        let pending = [TicketStatus::Open, TicketStatus::Claimed, TicketStatus::Waiting];
+        Ok(render::tickets(&service.tickets(user, &pending, 25).await?))
+    })
+    .await
+}
+
+/// Afficher un ticket (réponse privée).
+#[poise::command(slash_command, rename = "ticket")]
+async fn ticket(ctx: Context<'_>, #[description = "Numéro du ticket"] id: i64) -> Result<(), Error> {
+    expert_view(&ctx, async |service, user| Ok(render::ticket_card(&service.ticket_detail(user, id).await?))).await
+}
+
+/// Statistiques des 7 derniers jours (responsables, réponse privée).
+#[poise::command(slash_command, rename = "stats")]
+async fn stats(ctx: Context<'_>) -> Result<(), Error> {
+    expert_view(&ctx, async |service, user| Ok(render::stats(&service.stats(user, 7).await?))).await
+}

@@ -1,0 +1,117 @@
+//! Discord's size limits, respected without breaking words or Markdown.
+
+/// Embed description.
+pub const EMBED_DESCRIPTION: usize = 4096;
+/// Embed field value.
+pub const EMBED_FIELD: usize = 1024;
+/// Embed title.
+pub const EMBED_TITLE: usize = 256;
+/// Message content.
+pub const MESSAGE: usize = 2000;
+/// Modal text input.
+pub const MODAL_INPUT: usize = 4000;
+/// Button label.
+pub const BUTTON_LABEL: usize = 80;
+/// Thread name.
+pub const THREAD_NAME: usize = 100;
+
+/// Markdown markers that must come in pairs.
+const MARKERS: [&str; 5] = ["```", "**", "__", "~~", "`"];
+
+/// Fits `text` in `max` characters. When it is too long, it is cut at a word boundary, any
+/// Markdown marker left open is closed, and `more` (e.g. a link to the full text) is appended
+/// after an ellipsis; the result never exceeds `max`.
+pub fn fit(text: &str, max: usize, more: Option<&str>) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let tail = more.map(|m| format!("\n\n{m}")).unwrap_or_default();
+    // Room for the ellipsis, the closing markers (at most all of them) and the tail.
+    let reserve = 1 + MARKERS.iter().map(|m| m.len()).sum::<usize>() + tail.chars().count();
+    if reserve >= max {
+        return text.chars().take(max).collect();
+    }
+    let budget = max - reserve;
+    let cut: String = text.chars().take(budget).collect();
+    let at_word = match cut.rfind(char::is_whitespace) {
+        Some(i) if i > budget / 2 => &cut[..i],
+        _ => cut.as_str(),
+    };
+    let mut out = at_word.trim_end().to_string();
+    out.push('…');
+    for closing in open_markers(&out) {
+        out.push_str(closing);
+    }
+    out.push_str(&tail);
+    debug_assert!(out.chars().count() <= max);
+    out
+}
+
+/// The markers left open in `text`, innermost first.
+fn open_markers(text: &str) -> Vec<&'static str> {
+    let mut open: Vec<&'static str> = Vec::new();
+    let mut rest = text;
+    'scan: while !rest.is_empty() {
+        for marker in MARKERS {
+            if let Some(after) = rest.strip_prefix(marker) {
+                if open.last() == Some(&marker) {
+                    open.pop();
+                } else if open.first() != Some(&"```") && open.last() != Some(&"`") {
+                    open.push(marker);
+                }
+                rest = after;
+                continue 'scan;
+            }
+        }
+        let mut chars = rest.chars();
+        chars.next();
+        rest = chars.as_str();
+    }
+    open.reverse();
+    open
+}
+
+/// Fits a single line (titles, labels): whitespace collapsed, cut at a word boundary.
+pub fn line(text: &str, max: usize) -> String {
+    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    fit(&collapsed, max, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_text_is_untouched() {
+        assert_eq!(fit("Bonjour **vous**", 100, None), "Bonjour **vous**");
+    }
+
+    #[test]
+    fn long_text_is_cut_at_a_word_and_closes_markdown() {
+        let text = format!("{} **important : le délai est de trente jours** fin", "mot ".repeat(30));
+        let out = fit(&text, 150, Some("[Lire la suite](https://x.fr/a)"));
+        assert!(out.chars().count() <= 150, "{}", out.chars().count());
+        assert!(out.ends_with("[Lire la suite](https://x.fr/a)"));
+        let body = out.split("\n\n").next().unwrap();
+        assert_eq!(body.matches("**").count() % 2, 0, "{body}");
+        assert!(!body.contains("trente jours** fin"));
+        // The cut falls between words.
+        let before_ellipsis = body.split('…').next().unwrap();
+        assert!(text.contains(&format!("{before_ellipsis} ")) || text.starts_with(before_ellipsis), "{before_ellipsis}");
+    }
+
+    #[test]
+    fn code_spans_are_closed() {
+        let out = fit(&format!("voir `{}`", "x".repeat(50)), 30, None);
+        assert_eq!(out.matches('`').count() % 2, 0, "{out}");
+        assert!(out.chars().count() <= 30);
+    }
+
+    #[test]
+    fn fits_any_size() {
+        for max in [1usize, 5, 20, 4096] {
+            let out = fit(&"é ".repeat(5000), max, Some("[suite](u)"));
+            assert!(out.chars().count() <= max, "max {max}: {}", out.chars().count());
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! Delivers what the core owes people on Discord: ticket cards (posted, then edited as the
+//! ticket moves), answers and clarification requests (by DM, or in the asker's thread with a
+//! mention of them alone when their DMs are closed). Failures are retried with back-off; what
+//! is pending survives restarts because it lives in the database.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serenity::all::{ChannelId, Http, MessageId, UserId};
+use tokio::sync::watch;
+
+use super::render::{self, Rendered};
+use crate::config::DiscordSettings;
+use crate::core::Service;
+use crate::core::notify::{DISCORD, Message};
+use crate::store::{Notification, now_ms};
+
+/// How often the outbox is polled.
+const POLL: Duration = Duration::from_millis(250);
+/// How long a claimed message is hidden from other senders.
+const LEASE_MS: i64 = 60_000;
+/// Attempts before giving up on a message Discord keeps refusing (4xx).
+const MAX_REFUSED: i64 = 5;
+/// Attempts before giving up on a message Discord cannot take (5xx, network): about a day.
+const MAX_UNAVAILABLE: i64 = 150;
+/// Discord's "Cannot send messages to this user" (DMs closed).
+const DMS_CLOSED: isize = 50007;
+
+/// Runs until `stop` changes.
+pub(super) async fn run(http: Arc<Http>, service: Service, settings: DiscordSettings, mut stop: watch::Receiver<bool>) {
+    let sender = Sender { http, service, settings };
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(POLL) => sender.deliver_due().await,
+            _ = stop.changed() => break,
+        }
+    }
+}
+
+struct Sender {
+    http: Arc<Http>,
+    service: Service,
+    settings: DiscordSettings,
+}
+
+/// Why a delivery failed.
+enum Failure {
+    /// Worth retrying (Discord or the network unavailable).
+    Transient(String),
+    /// Discord refuses; retried a few times, then given up.
+    Refused(String),
+}
+
+impl From<serenity::Error> for Failure {
+    fn from(e: serenity::Error) -> Self {
+        match &e {
+            serenity::Error::Http(h) => match h.status_code() {
+                Some(s) if s.is_client_error() && s.as_u16() != 429 => Failure::Refused(e.to_string()),
+                _ => Failure::Transient(e.to_string()),
+            },
+            _ => Failure::Transient(e.to_string()),
+        }
+    }
+}
+
+fn discord_code(e: &serenity::Error) -> Option<isize> {
+    match e {
+        serenity::Error::Http(serenity::http::HttpError::UnsuccessfulRequest(r)) => Some(r.error.code),
+        _ => None,
+    }
+}
+
+/// Seconds before the next attempt: 1, 2, 4 … up to 10 minutes.
+fn backoff(attempts: i64) -> i64 {
+    1_000 * (1i64 << attempts.clamp(0, 10)).min(600)
+}
+
+impl Sender {
+    async fn deliver_due(&self) {
+        let store = self.service.store();
+        let due = match store.claim_notifications(DISCORD, 20, LEASE_MS).await {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the outbox; retrying");
+                return;
+            }
+        };
+        for n in due {
+            let result = self.deliver(&n).await;
+            let recorded = match result {
+                Ok(()) => store.mark_sent(n.id).await,
+                Err(failure) => {
+                    let (error, max) = match failure {
+                        Failure::Transient(e) => (e, MAX_UNAVAILABLE),
+                        Failure::Refused(e) => (e, MAX_REFUSED),
+                    };
+                    let retry = (n.attempts + 1 < max).then(|| now_ms() + backoff(n.attempts));
+                    tracing::warn!(id = n.id, kind = %n.kind, attempts = n.attempts + 1, retry = retry.is_some(), %error, "Discord delivery failed");
+                    store.mark_failed(n.id, &error, retry).await
+                }
+            };
+            if let Err(e) = recorded {
+                tracing::warn!(id = n.id, error = %e, "cannot record a delivery; it will be retried");
+            }
+        }
+    }
+
+    async fn deliver(&self, n: &Notification) -> Result<(), Failure> {
+        let message: Message = serde_json::from_str(&n.payload).map_err(|e| Failure::Refused(format!("bad payload: {e}")))?;
+        match &message {
+            Message::TicketCard { ticket_id } => self.card(*ticket_id).await,
+            Message::Answer { ticket_id, channel, .. } | Message::Clarification { ticket_id, channel, .. } => {
+                let url = format!("{}/tickets/{ticket_id}/answer", self.service.settings().search.public_url.trim_end_matches('/'));
+                let rendered = render::notification(&message, &url);
+                self.to_person(n, &rendered, channel.as_deref()).await
+            }
+            Message::AskerReplied { .. } => {
+                let fallback = self.settings.experts_channel_id.map(|c| c.to_string());
+                self.to_person(n, &render::notification(&message, ""), fallback.as_deref()).await
+            }
+        }
+    }
+
+    /// Posts the card of a ticket, or edits it where it was posted.
+    async fn card(&self, ticket_id: i64) -> Result<(), Failure> {
+        let Some(channel) = self.settings.experts_channel_id.map(ChannelId::new) else {
+            return Err(Failure::Refused("no experts channel configured (discord.experts_channel_id)".into()));
+        };
+        let detail = self.service.ticket_card(ticket_id).await.map_err(|e| Failure::Transient(e.to_string()))?;
+        let rendered = render::ticket_card(&detail);
+        if let Some((c, m)) = detail.ticket.card_ref.as_deref().and_then(parse_card_ref) {
+            match ChannelId::new(c).edit_message(&self.http, MessageId::new(m), rendered.edit()).await {
+                Ok(_) => return Ok(()),
+                Err(e) if e_status(&e) == Some(404) => {} // the card was deleted: post it again
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let posted = channel.send_message(&self.http, rendered.message()).await?;
+        self.service
+            .store()
+            .set_card_ref(ticket_id, &format!("{}:{}", channel.get(), posted.id.get()))
+            .await
+            .map_err(|e| Failure::Transient(e.to_string()))
+    }
+
+    /// A DM to the recipient; when their DMs are closed, their thread, mentioning them alone.
+    async fn to_person(&self, n: &Notification, rendered: &Rendered, fallback: Option<&str>) -> Result<(), Failure> {
+        let Some(user) = n.recipient_discord_id.as_deref().and_then(|id| id.parse::<u64>().ok()).map(UserId::new) else {
+            return Err(Failure::Refused("recipient has no Discord account".into()));
+        };
+        let dm = async {
+            let channel = user.create_dm_channel(&self.http).await?;
+            channel.id.send_message(&self.http, rendered.message()).await
+        };
+        match dm.await {
+            Ok(_) => Ok(()),
+            Err(e) if discord_code(&e) == Some(DMS_CLOSED) => {
+                let Some(channel) = fallback.and_then(|c| c.parse::<u64>().ok()).map(ChannelId::new) else {
+                    return Err(Failure::Refused("DMs closed and no thread to fall back to".into()));
+                };
+                let mut in_thread = rendered.clone();
+                in_thread.content = Some(format!("<@{}> {}", user.get(), in_thread.content.clone().unwrap_or_default()).trim().to_string());
+                in_thread.ping = Some(user);
+                channel.send_message(&self.http, in_thread.message()).await?;
+                Ok(())
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+fn e_status(e: &serenity::Error) -> Option<u16> {
+    match e {
+        serenity::Error::Http(h) => h.status_code().map(|s| s.as_u16()),
+        _ => None,
+    }
+}
+
+fn parse_card_ref(card_ref: &str) -> Option<(u64, u64)> {
+    let (c, m) = card_ref.split_once(':')?;
+    Some((c.parse().ok()?, m.parse().ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_caps() {
+        assert_eq!(backoff(0), 1_000);
+        assert_eq!(backoff(3), 8_000);
+        assert_eq!(backoff(50), 600_000);
+        assert_eq!(parse_card_ref("12:34"), Some((12, 34)));
+        assert_eq!(parse_card_ref("12"), None);
+    }
+}

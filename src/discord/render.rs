@@ -1,0 +1,346 @@
+//! Core results as Discord messages: embeds and components, in French, within Discord's limits.
+//! No decision is made here; everything shown comes from the core.
+
+use serenity::all::{
+    ButtonStyle, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed, CreateEmbedFooter,
+    CreateInteractionResponseMessage, CreateMessage, CreateSelectMenu, CreateSelectMenuKind, CreateSelectMenuOption,
+    EditMessage, UserId,
+};
+
+use super::ids::Component;
+use super::limits::{self, EMBED_DESCRIPTION, EMBED_FIELD, EMBED_TITLE, MESSAGE};
+use crate::core::notify::Message;
+use crate::core::tickets::TicketStatus;
+use crate::core::{BotReply, Decision, TicketDetail};
+use crate::store::Stats;
+
+const GREEN: u32 = 0x2f7d4f;
+const AMBER: u32 = 0xc58b00;
+const BLUE: u32 = 0x2b5797;
+const GREY: u32 = 0x6b7280;
+
+/// A message ready to send in any of Discord's forms.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    /// Plain content.
+    pub content: Option<String>,
+    /// Embeds.
+    pub embeds: Vec<CreateEmbed>,
+    /// Buttons and menus.
+    pub components: Vec<CreateActionRow>,
+    /// The only user this message may ping (fallback notifications in a thread).
+    pub ping: Option<UserId>,
+}
+
+impl Rendered {
+    fn mentions(&self) -> CreateAllowedMentions {
+        // User text can never ping: no @everyone, no roles, and at most the one intended user.
+        let base = CreateAllowedMentions::new().everyone(false).empty_roles().empty_users();
+        match self.ping {
+            Some(user) => base.users([user]),
+            None => base,
+        }
+    }
+
+    /// The same message without buttons or menus.
+    pub fn without_components(mut self) -> Self {
+        self.components.clear();
+        self
+    }
+
+    /// As a channel message.
+    pub fn message(&self) -> CreateMessage {
+        let mut m = CreateMessage::new().embeds(self.embeds.clone()).components(self.components.clone()).allowed_mentions(self.mentions());
+        if let Some(c) = &self.content {
+            m = m.content(c);
+        }
+        m
+    }
+
+    /// As an edit of an existing message.
+    pub fn edit(&self) -> EditMessage {
+        let mut m = EditMessage::new().embeds(self.embeds.clone()).components(self.components.clone()).allowed_mentions(self.mentions());
+        if let Some(c) = &self.content {
+            m = m.content(c);
+        }
+        m
+    }
+
+    /// As an interaction response.
+    pub fn interaction(&self, ephemeral: bool) -> CreateInteractionResponseMessage {
+        let mut m = CreateInteractionResponseMessage::new()
+            .embeds(self.embeds.clone())
+            .components(self.components.clone())
+            .allowed_mentions(self.mentions())
+            .ephemeral(ephemeral);
+        if let Some(c) = &self.content {
+            m = m.content(c);
+        }
+        m
+    }
+
+    /// As a poise reply.
+    pub fn reply(&self, ephemeral: bool) -> poise::CreateReply {
+        let mut r = poise::CreateReply::default()
+            .components(self.components.clone())
+            .allowed_mentions(self.mentions())
+            .ephemeral(ephemeral);
+        for embed in &self.embeds {
+            r = r.embed(embed.clone());
+        }
+        if let Some(c) = &self.content {
+            r = r.content(c.clone());
+        }
+        r
+    }
+}
+
+/// Plain text (already French) as a message, within the content limit.
+pub fn text(text: &str) -> Rendered {
+    Rendered { content: Some(limits::fit(text, MESSAGE, None)), ..Default::default() }
+}
+
+fn date(d: chrono::NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+/// The bot's reply to a question.
+pub fn reply(reply: &BotReply, question_id: i64) -> Rendered {
+    let mut out = Rendered { content: reply.redaction_notice.clone(), ..Default::default() };
+    match (&reply.decision, &reply.answer) {
+        (Decision::Answer, Some(card)) => {
+            let more = format!("[Lire la suite]({})", card.url);
+            let mut embed = CreateEmbed::new()
+                .title(limits::line(&card.title, EMBED_TITLE))
+                .url(&card.url)
+                .description(limits::fit(&card.short_answer, EMBED_DESCRIPTION, Some(&more)))
+                .colour(GREEN);
+            if let Some(p) = &card.expert {
+                embed = embed.field(
+                    "Réponse d'expert",
+                    format!("Ticket #{} — {}, le {}", p.ticket_id, p.author, p.published_at.format("%d/%m/%Y")),
+                    false,
+                );
+            }
+            if !card.sources.is_empty() {
+                let list: Vec<String> = card.sources.iter().map(|s| format!("• [{}]({})", s.title, s.url)).collect();
+                embed = embed.field("Sources", limits::fit(&list.join("\n"), EMBED_FIELD, None), false);
+            }
+            if let Some(w) = &card.stale_warning {
+                embed = embed.field("⚠ À vérifier", limits::fit(w, EMBED_FIELD, None), false);
+            }
+            let footer = match (&card.expert, card.reviewed) {
+                (None, Some(d)) => format!("Fiche relue le {} · confiance {:.0} %", date(d), reply.confidence * 100.0),
+                _ => format!("Confiance {:.0} %", reply.confidence * 100.0),
+            };
+            out.embeds.push(embed.footer(CreateEmbedFooter::new(footer)));
+            out.components.push(CreateActionRow::Buttons(vec![
+                CreateButton::new(Component::Helpful(question_id).to_string()).label("Ça répond").style(ButtonStyle::Success),
+                CreateButton::new(Component::Unhelpful(question_id).to_string()).label("Ça ne répond pas").style(ButtonStyle::Secondary),
+            ]));
+            if !reply.alternatives.is_empty() {
+                let options = reply
+                    .alternatives
+                    .iter()
+                    .map(|a| CreateSelectMenuOption::new(limits::line(&a.title, 100), a.id.clone()))
+                    .collect();
+                out.components.push(CreateActionRow::SelectMenu(
+                    CreateSelectMenu::new(Component::Alternatives(question_id).to_string(), CreateSelectMenuKind::String { options })
+                        .placeholder("Autres fiches qui peuvent aider"),
+                ));
+            }
+        }
+        _ => {
+            let mut description = format!("**Je ne suis pas sûr de pouvoir répondre à cette question.**\n{}", reply.reason);
+            if !reply.alternatives.is_empty() {
+                description.push_str("\n\n**Peut-être utile** (sans garantie que cela réponde) :");
+                for a in &reply.alternatives {
+                    description.push_str(&format!("\n• [{}]({})", a.title, a.url));
+                }
+            }
+            description.push_str("\n\nUn expert peut reprendre votre question : cliquez sur « Transmettre à un expert ».");
+            out.embeds.push(CreateEmbed::new().description(limits::fit(&description, EMBED_DESCRIPTION, None)).colour(AMBER));
+            out.components.push(CreateActionRow::Buttons(vec![
+                CreateButton::new(Component::Escalate(question_id).to_string())
+                    .label("Transmettre à un expert")
+                    .style(ButtonStyle::Primary),
+            ]));
+        }
+    }
+    out
+}
+
+/// After "Ça ne répond pas": offer to pass the question on.
+pub fn unhelpful(question_id: i64) -> Rendered {
+    Rendered {
+        content: Some("Merci pour votre retour. Voulez-vous transmettre votre question à un expert ?".into()),
+        components: vec![CreateActionRow::Buttons(vec![
+            CreateButton::new(Component::Escalate(question_id).to_string()).label("Transmettre à un expert").style(ButtonStyle::Primary),
+        ])],
+        ..Default::default()
+    }
+}
+
+/// Close tickets exist: join one, or open a new one.
+pub fn proposal(question_id: i64, similar: &[crate::core::SimilarTicket]) -> Rendered {
+    let mut text = String::from("Une demande très proche est déjà entre les mains des experts :");
+    let mut buttons = Vec::new();
+    for s in similar {
+        text.push_str(&format!("\n• #{} — {}", s.ticket_id, limits::line(&s.subject, 150)));
+        buttons.push(
+            CreateButton::new(Component::Join(question_id, s.ticket_id).to_string())
+                .label(format!("Rejoindre #{}", s.ticket_id))
+                .style(ButtonStyle::Primary),
+        );
+    }
+    text.push_str("\nEn la rejoignant, vous recevrez la même réponse. Sinon, ouvrez une nouvelle demande.");
+    buttons.push(CreateButton::new(Component::NewTicket(question_id).to_string()).label("Nouvelle demande").style(ButtonStyle::Secondary));
+    Rendered { content: Some(limits::fit(&text, MESSAGE, None)), components: vec![CreateActionRow::Buttons(buttons)], ..Default::default() }
+}
+
+/// The card of a ticket in the experts' channel, with the buttons its status allows.
+pub fn ticket_card(d: &TicketDetail) -> Rendered {
+    let t = &d.ticket;
+    let colour = match t.status {
+        TicketStatus::Open => AMBER,
+        TicketStatus::Claimed | TicketStatus::Waiting => BLUE,
+        TicketStatus::Answered => GREEN,
+        TicketStatus::Closed | TicketStatus::Merged => GREY,
+    };
+    let mut embed = CreateEmbed::new()
+        .title(format!("Ticket #{} — {}", t.id, t.status.label()))
+        .description(limits::fit(&t.subject, EMBED_DESCRIPTION, None))
+        .colour(colour)
+        .field(
+            "Demandé par",
+            limits::line(&format!("{} ({})", t.asker_name.as_deref().unwrap_or("?"), t.site.as_deref().unwrap_or("site inconnu")), EMBED_FIELD),
+            true,
+        )
+        .field("Pris en charge par", t.assignee_name.clone().unwrap_or_else(|| "personne".into()), true);
+    if let Some(theme) = &t.theme {
+        embed = embed.field("Thème", limits::line(theme, EMBED_FIELD), true);
+    }
+    if let Some(q) = &d.question {
+        let tried = match &q.top_title {
+            Some(title) => format!("« {} » (confiance {:.0} %) — {}", title, q.confidence * 100.0, q.reason),
+            None => q.reason.clone(),
+        };
+        embed = embed.field("Ce que le bot a tenté", limits::fit(&tried, EMBED_FIELD, None), false);
+    }
+    if d.followers > 1 {
+        embed = embed.field("Personnes en attente", d.followers.to_string(), true);
+    }
+    if let Some(of) = t.duplicate_of {
+        embed = embed.field("Doublon de", format!("#{of}"), true);
+    }
+    if let Some(a) = &d.answer {
+        embed = embed.field(format!("Réponse de {} (v{})", a.author_name, a.version), limits::fit(&a.text, EMBED_FIELD, None), false);
+    }
+    embed = embed.footer(CreateEmbedFooter::new(format!("Ouvert le {}", t.created_at.format("%d/%m/%Y à %H:%M"))));
+    let pending = t.status.is_pending();
+    let buttons = vec![
+        CreateButton::new(Component::Claim(t.id).to_string())
+            .label("Prendre en charge")
+            .style(ButtonStyle::Primary)
+            .disabled(t.status != TicketStatus::Open),
+        CreateButton::new(Component::Answer(t.id).to_string()).label("Répondre").style(ButtonStyle::Success).disabled(!pending),
+        CreateButton::new(Component::Clarify(t.id).to_string())
+            .label("Demander une précision")
+            .style(ButtonStyle::Secondary)
+            .disabled(!pending),
+        CreateButton::new(Component::Duplicate(t.id).to_string()).label("Doublon de…").style(ButtonStyle::Secondary).disabled(!pending),
+        CreateButton::new(Component::Close(t.id).to_string())
+            .label("Fermer")
+            .style(ButtonStyle::Danger)
+            .disabled(matches!(t.status, TicketStatus::Closed | TicketStatus::Merged)),
+    ];
+    Rendered { embeds: vec![embed], components: vec![CreateActionRow::Buttons(buttons)], ..Default::default() }
+}
+
+/// A message owed to a person (DM, or their thread with a mention when DMs are closed).
+pub fn notification(message: &Message, answers_url: &str) -> Rendered {
+    match message {
+        Message::Answer { ticket_id, question, answer, author, .. } => {
+            let more = format!("[Lire la réponse complète]({answers_url})");
+            let embed = CreateEmbed::new()
+                .title(format!("Réponse d'expert à votre question (ticket #{ticket_id})"))
+                .description(limits::fit(answer, EMBED_DESCRIPTION, Some(&more)))
+                .field("Votre question", limits::fit(question, EMBED_FIELD, None), false)
+                .footer(CreateEmbedFooter::new(format!("Répondu par {author}")))
+                .colour(GREEN);
+            Rendered { embeds: vec![embed], ..Default::default() }
+        }
+        Message::Clarification { ticket_id, question, text, expert, .. } => {
+            let embed = CreateEmbed::new()
+                .title(format!("Un expert vous demande une précision (ticket #{ticket_id})"))
+                .description(limits::fit(text, EMBED_DESCRIPTION, None))
+                .field("Votre question", limits::fit(question, EMBED_FIELD, None), false)
+                .footer(CreateEmbedFooter::new(format!("Demandé par {expert}")))
+                .colour(BLUE);
+            let button = CreateButton::new(Component::Reply(*ticket_id).to_string()).label("Répondre").style(ButtonStyle::Primary);
+            Rendered { embeds: vec![embed], components: vec![CreateActionRow::Buttons(vec![button])], ..Default::default() }
+        }
+        Message::AskerReplied { ticket_id, text, asker } => {
+            let embed = CreateEmbed::new()
+                .title(format!("{} a répondu à votre demande de précision (ticket #{ticket_id})", limits::line(asker, 60)))
+                .description(limits::fit(text, EMBED_DESCRIPTION, None))
+                .colour(BLUE);
+            Rendered { embeds: vec![embed], ..Default::default() }
+        }
+        Message::TicketCard { ticket_id } => text(&format!("Ticket #{ticket_id}")),
+    }
+}
+
+/// The pending tickets, for `/tickets`.
+pub fn tickets(list: &[crate::store::Ticket]) -> Rendered {
+    if list.is_empty() {
+        return text("Aucun ticket en attente.");
+    }
+    let lines: Vec<String> = list
+        .iter()
+        .map(|t| {
+            format!(
+                "**#{}** · {} · {} · {}\n{}",
+                t.id,
+                t.status.label(),
+                t.assignee_name.as_deref().unwrap_or("personne"),
+                t.created_at.format("%d/%m %H:%M"),
+                limits::line(&t.subject, 140)
+            )
+        })
+        .collect();
+    let embed = CreateEmbed::new()
+        .title(format!("Tickets en attente ({})", list.len()))
+        .description(limits::fit(&lines.join("\n"), EMBED_DESCRIPTION, None))
+        .colour(BLUE);
+    Rendered { embeds: vec![embed], ..Default::default() }
+}
+
+/// The managers' summary, for `/stats`.
+pub fn stats(s: &Stats) -> Rendered {
+    let helpful = match s.helpful_rate() {
+        Some(r) => format!("{:.0} % ({} avis)", r * 100.0, s.helpful + s.unhelpful),
+        None => "aucun avis".into(),
+    };
+    let oldest = match s.oldest_open {
+        Some((id, at)) => format!("#{id}, ouvert le {}", at.format("%d/%m/%Y")),
+        None => "aucun".into(),
+    };
+    let top: Vec<String> = s.top_questions.iter().map(|q| format!("{} × {}", q.count, limits::line(&q.title, 90))).collect();
+    let mut embed = CreateEmbed::new()
+        .title("SVP — les 7 derniers jours")
+        .colour(BLUE)
+        .field("Questions", s.questions.to_string(), true)
+        .field("Répondues par le bot", s.answered_by_bot.to_string(), true)
+        .field("Transmises", s.escalated_by_bot.to_string(), true)
+        .field("Tickets ouverts", s.tickets_opened.to_string(), true)
+        .field("Réponses utiles", helpful, true)
+        .field("Tickets en attente", format!("{} (plus ancien : {oldest})", s.open_tickets), false);
+    if let Some(m) = s.median_minutes_to_answer {
+        embed = embed.field("Délai médian de réponse", format!("{m:.0} min"), true);
+    }
+    if !top.is_empty() {
+        embed = embed.field("Questions fréquentes", limits::fit(&top.join("\n"), EMBED_FIELD, None), false);
+    }
+    Rendered { embeds: vec![embed], ..Default::default() }
+}

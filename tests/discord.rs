@@ -1,0 +1,349 @@
+//! The Discord bot end to end: the real serenity/poise client against an in-process fake
+//! Discord (tests/support/fake_discord.rs), asserting on the REST requests it makes and on the
+//! database.
+
+mod support;
+
+use serde_json::Value;
+use support::Target;
+use support::fake_discord::*;
+use svp::config::{DiscordSettings, Secret};
+use svp::core::Service;
+use svp::core::tickets::TicketStatus;
+use svp::discord::DiscordHandle;
+
+const STAFF: (u64, &str) = (1001, "Chloé");
+const STAFF2: (u64, &str) = (1004, "Dan");
+const EXPERT: (u64, &str) = (1002, "Awa");
+const EXPERT2: (u64, &str) = (1003, "Bruno");
+const OUT_OF_SCOPE: &str = "Le consulat exige un test ADN pour les enfants, est-ce légal et que répondre ?";
+
+struct Bot {
+    fake: FakeDiscord,
+    service: Service,
+    handle: Option<DiscordHandle>,
+    _target: Target,
+}
+
+impl Bot {
+    async fn start() -> Bot {
+        let fake = FakeDiscord::start().await;
+        let target = Target::sqlite();
+        let mut settings = target.settings();
+        settings.discord = DiscordSettings {
+            token: Secret::new("fake-token"),
+            guild_id: Some(GUILD_ID),
+            help_channel_ids: vec![HELP_CHANNEL],
+            experts_channel_id: Some(EXPERTS_CHANNEL),
+            managers_channel_id: None,
+            expert_role_ids: vec![EXPERT_ROLE],
+            manager_role_ids: vec![MANAGER_ROLE],
+            api_base_url: Some(fake.base_url.clone()),
+        };
+        let service = svp::app::open_service(&settings, false, &|_| {}).await.unwrap();
+        let handle = svp::discord::start(service.clone(), settings.discord.clone()).await.unwrap();
+        fake.ready().await;
+        Bot { fake, service, handle: Some(handle), _target: target }
+    }
+
+    /// The interaction callback sent for `token`.
+    async fn callback(&self, token: &str) -> Value {
+        let suffix = format!("/{token}/callback");
+        self.fake.wait_for(&format!("callback {token}"), |r| r.method == "POST" && r.path.ends_with(&suffix)).await.body
+    }
+
+    async fn stop(mut self) {
+        assert!(self.fake.unknown_routes().is_empty(), "unknown routes: {:?}", self.fake.unknown_routes());
+        self.check_mentions();
+        if let Some(h) = self.handle.take() {
+            h.shutdown().await;
+        }
+    }
+
+    /// No message the bot sent could ping @everyone, a role, or anyone but an intended user.
+    fn check_mentions(&self) {
+        for r in self.fake.requests() {
+            let data = if r.path.ends_with("/callback") { r.body["data"].clone() } else { r.body.clone() };
+            let is_message = data.get("content").is_some() || data.get("embeds").is_some();
+            if r.method == "GET" || !is_message {
+                continue;
+            }
+            let mentions = &data["allowed_mentions"];
+            assert!(mentions.is_object(), "message without allowed_mentions: {} {}\n{data:#}", r.method, r.path);
+            let parse = mentions["parse"].as_array().cloned().unwrap_or_default();
+            assert!(parse.is_empty(), "allowed_mentions.parse must be empty: {mentions}");
+            assert!(mentions["roles"].as_array().is_none_or(|a| a.is_empty()), "{mentions}");
+            assert!(mentions["users"].as_array().is_none_or(|a| a.len() <= 1), "{mentions}");
+        }
+    }
+}
+
+fn button_ids(data: &Value) -> Vec<String> {
+    let mut ids = Vec::new();
+    for row in data["components"].as_array().into_iter().flatten() {
+        for c in row["components"].as_array().into_iter().flatten() {
+            if let Some(id) = c["custom_id"].as_str() {
+                ids.push(id.to_string());
+            }
+        }
+    }
+    ids
+}
+
+fn text_of(data: &Value) -> String {
+    let mut text = data["content"].as_str().unwrap_or_default().to_string();
+    for e in data["embeds"].as_array().into_iter().flatten() {
+        for key in ["title", "description"] {
+            text.push('\n');
+            text.push_str(e[key].as_str().unwrap_or_default());
+        }
+        for f in e["fields"].as_array().into_iter().flatten() {
+            text.push_str(&format!("\n{}: {}", f["name"].as_str().unwrap_or(""), f["value"].as_str().unwrap_or("")));
+        }
+    }
+    text
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ask_is_answered_with_sources_and_feedback_buttons() {
+    let bot = Bot::start().await;
+    let token = bot.fake.slash_ask(STAFF, &[], "carte de résident 10 ans pour un réfugié : renouvelable ?", false);
+    let cb = bot.callback(&token).await;
+    assert_eq!(cb["type"], 4);
+    let data = &cb["data"];
+    let embed = &data["embeds"][0];
+    assert!(embed["title"].as_str().unwrap().contains("carte de résident"), "{embed:#}");
+    assert!(embed["url"].as_str().unwrap().contains("/articles/carte-resident-refugie"));
+    assert!(text_of(data).contains("Sources"), "{data:#}");
+    let ids = button_ids(data);
+    assert!(ids.iter().any(|i| i.starts_with("svp:yes:")) && ids.iter().any(|i| i.starts_with("svp:no:")), "{ids:?}");
+    // The reply gets a thread, and the question is recorded with it.
+    bot.fake.wait_for("thread on the answer", |r| r.method == "POST" && r.path.ends_with("/threads")).await;
+    let q = bot.service.store().question(1).await.unwrap().unwrap();
+    assert_eq!((q.decision.as_str(), q.origin.transport.as_str()), ("answer", "discord"));
+    assert!(q.origin.channel.is_some());
+    // "Ça répond" is recorded.
+    let yes = ids.iter().find(|i| i.starts_with("svp:yes:")).unwrap();
+    let token = bot.fake.click(STAFF, &[], yes, ASK_CHANNEL);
+    let cb = bot.callback(&token).await;
+    assert_eq!(cb["data"]["flags"], 64);
+    assert_eq!(bot.service.store().question(1).await.unwrap().unwrap().feedback.as_deref(), Some("helpful"));
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn escalation_to_expert_answer_and_back_to_the_bot() {
+    let bot = Bot::start().await;
+    let fake = &bot.fake;
+    let token = fake.slash_ask(STAFF, &[], OUT_OF_SCOPE, false);
+    let cb = bot.callback(&token).await;
+    assert!(text_of(&cb["data"]).contains("pas sûr"), "{cb:#}");
+    let escalate = button_ids(&cb["data"]).into_iter().find(|i| i.starts_with("svp:esc:")).expect("escalate button");
+
+    // One click opens the ticket and confirms its number; the card reaches the experts.
+    let cb = bot.callback(&fake.click(STAFF, &[], &escalate, ASK_CHANNEL)).await;
+    assert!(cb["data"]["content"].as_str().unwrap().contains("ticket #1"), "{cb:#}");
+    let card_path = format!("/channels/{EXPERTS_CHANNEL}/messages");
+    let card = fake.wait_for("ticket card", |r| r.method == "POST" && r.path == card_path && r.status == 200).await;
+    assert!(text_of(&card.body).contains("Ticket #1 — ouvert"), "{:#}", card.body);
+    assert!(text_of(&card.body).contains("Chloé"));
+    assert!(button_ids(&card.body).contains(&"svp:claim:1".to_string()));
+
+    // A staff member cannot claim: a private, polite refusal; the ticket stays open.
+    let cb = bot.callback(&fake.click(STAFF2, &[], "svp:claim:1", EXPERTS_CHANNEL)).await;
+    assert_eq!(cb["data"]["flags"], 64);
+    assert!(cb["data"]["content"].as_str().unwrap().contains("réservée aux experts"), "{cb:#}");
+    assert_eq!(bot.service.store().ticket(1).await.unwrap().unwrap().status, TicketStatus::Open);
+
+    // The expert claims; the card is edited to show it.
+    let cb = bot.callback(&fake.click(EXPERT, &[EXPERT_ROLE], "svp:claim:1", EXPERTS_CHANNEL)).await;
+    assert!(cb["data"]["content"].as_str().unwrap().contains("pris en charge le ticket #1"), "{cb:#}");
+    let edit = fake.wait_for("card edit", |r| r.method == "PATCH" && r.path.starts_with(&card_path) && text_of(&r.body).contains("pris en charge")).await;
+    assert!(text_of(&edit.body).contains("Awa"));
+
+    // "Répondre" opens a modal; submitting it answers.
+    let cb = bot.callback(&fake.click(EXPERT, &[EXPERT_ROLE], "svp:answer:1", EXPERTS_CHANNEL)).await;
+    assert_eq!(cb["type"], 9);
+    assert_eq!(cb["data"]["custom_id"], "svp:m-answer:1");
+    let answer = "Le test ADN est facultatif : le consulat doit le proposer, pas l'imposer. Demandez par écrit la base légale.";
+    let cb = bot.callback(&fake.submit_modal(EXPERT, &[EXPERT_ROLE], "svp:m-answer:1", answer)).await;
+    assert!(cb["data"]["content"].as_str().unwrap().contains("Réponse enregistrée"), "{cb:#}");
+    assert_eq!(bot.service.store().ticket(1).await.unwrap().unwrap().status, TicketStatus::Answered);
+
+    // The asker gets the answer by DM.
+    let dm = fake.wait_for("DM opened", |r| r.path == "/users/@me/channels" && r.body["recipient_id"].as_str() == Some(STAFF.0.to_string().as_str())).await;
+    assert_eq!(dm.status, 200);
+    let delivered = fake.wait_for("answer DM", |r| r.method == "POST" && r.path.ends_with("/messages") && text_of(&r.body).contains("test ADN est facultatif")).await;
+    assert!(text_of(&delivered.body).contains("ticket #1"));
+
+    // A paraphrase is now answered by the bot from the expert answer.
+    let token = fake.slash_ask(STAFF2, &[], "test ADN demandé par le consulat pour les enfants : légal ?", false);
+    let cb = bot.callback(&token).await;
+    let text = text_of(&cb["data"]);
+    assert!(text.contains("Réponse d'expert") && text.contains("Ticket #1"), "{text}");
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closed_dms_fall_back_to_the_askers_thread() {
+    let bot = Bot::start().await;
+    let fake = &bot.fake;
+    fake.close_dms(STAFF.0);
+    let token = fake.slash_ask(STAFF, &[], OUT_OF_SCOPE, false);
+    let cb = bot.callback(&token).await;
+    let escalate = button_ids(&cb["data"]).into_iter().find(|i| i.starts_with("svp:esc:")).unwrap();
+    let thread = fake.wait_for("thread", |r| r.path.ends_with("/threads")).await;
+    bot.callback(&fake.click(STAFF, &[], &escalate, ASK_CHANNEL)).await;
+    bot.callback(&fake.click(EXPERT, &[EXPERT_ROLE], "svp:claim:1", EXPERTS_CHANNEL)).await;
+    bot.callback(&fake.submit_modal(EXPERT, &[EXPERT_ROLE], "svp:m-answer:1", "Réponse : demandez la base légale par écrit.")).await;
+    let refused = fake.wait_for("refused DM", |r| r.status == 403).await;
+    assert!(refused.path.ends_with("/messages"));
+    // The question's conversation continues in the thread opened on the answer.
+    assert_eq!(thread.status, 200);
+    let thread_id = bot.service.store().question(1).await.unwrap().unwrap().origin.channel.unwrap();
+    let path = format!("/channels/{thread_id}/messages");
+    let fallback = fake.wait_for("fallback in the thread", |r| r.method == "POST" && r.path == path && r.status == 200).await;
+    assert!(fallback.body["content"].as_str().unwrap().contains(&format!("<@{}>", STAFF.0)), "{:#}", fallback.body);
+    assert_eq!(fallback.body["allowed_mentions"]["users"], serde_json::json!([STAFF.0.to_string()]));
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_experts_claim_at_once_and_one_wins() {
+    let bot = Bot::start().await;
+    let fake = &bot.fake;
+    let cb = bot.callback(&fake.slash_ask(STAFF, &[], OUT_OF_SCOPE, true)).await;
+    assert_eq!(cb["data"]["flags"], 64, "private /ask is ephemeral");
+    let escalate = button_ids(&cb["data"]).into_iter().find(|i| i.starts_with("svp:esc:")).unwrap();
+    bot.callback(&fake.click(STAFF, &[], &escalate, ASK_CHANNEL)).await;
+    let t1 = fake.click(EXPERT, &[EXPERT_ROLE], "svp:claim:1", EXPERTS_CHANNEL);
+    let t2 = fake.click(EXPERT2, &[EXPERT_ROLE], "svp:claim:1", EXPERTS_CHANNEL);
+    let (a, b) = (bot.callback(&t1).await, bot.callback(&t2).await);
+    let texts = [a["data"]["content"].as_str().unwrap().to_string(), b["data"]["content"].as_str().unwrap().to_string()];
+    let wins = texts.iter().filter(|t| t.starts_with("Vous avez pris en charge")).count();
+    assert_eq!(wins, 1, "{texts:?}");
+    let ticket = bot.service.store().ticket(1).await.unwrap().unwrap();
+    let winner = ticket.assignee_name.unwrap();
+    assert!(texts.iter().any(|t| t.contains(&format!("déjà pris en charge par {winner}"))), "{texts:?}");
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discord_errors_on_the_card_are_retried_and_nothing_is_lost() {
+    let bot = Bot::start().await;
+    let fake = &bot.fake;
+    let card_path = format!("/channels/{EXPERTS_CHANNEL}/messages");
+    fake.fail("POST", &card_path, 500, 2);
+    let cb = bot.callback(&fake.slash_ask(STAFF, &[], OUT_OF_SCOPE, false)).await;
+    let escalate = button_ids(&cb["data"]).into_iter().find(|i| i.starts_with("svp:esc:")).unwrap();
+    let cb = bot.callback(&fake.click(STAFF, &[], &escalate, ASK_CHANNEL)).await;
+    assert!(cb["data"]["content"].as_str().unwrap().contains("ticket #1"));
+    // The ticket exists before any card could be posted.
+    assert!(bot.service.store().ticket(1).await.unwrap().is_some());
+    let attempts = fake.wait_count("card attempts", 3, |r| r.method == "POST" && r.path == card_path).await;
+    assert_eq!(attempts.iter().map(|r| r.status).collect::<Vec<_>>(), [500, 500, 200]);
+    for _ in 0..100 {
+        if bot.service.store().notifications("discord", "sent").await.unwrap().iter().any(|n| n.kind == "ticket_card") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let sent = bot.service.store().notifications("discord", "sent").await.unwrap();
+    let card = sent.iter().find(|n| n.kind == "ticket_card").expect("card marked sent");
+    assert_eq!(card.attempts, 3);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pending_messages_are_sent_after_a_restart() {
+    let fake = FakeDiscord::start().await;
+    let target = Target::sqlite();
+    let mut settings = target.settings();
+    settings.discord = DiscordSettings {
+        token: Secret::new("fake-token"),
+        guild_id: Some(GUILD_ID),
+        experts_channel_id: Some(EXPERTS_CHANNEL),
+        api_base_url: Some(fake.base_url.clone()),
+        ..Default::default()
+    };
+    // Discord is down while a ticket is opened (no bot running): the card waits in the outbox.
+    {
+        let service = svp::app::open_service(&settings, false, &|_| {}).await.unwrap();
+        let user = service.discord_user("1001", "Chloé", None).await.unwrap();
+        let asked = service.ask(&user, OUT_OF_SCOPE, svp::store::Origin::default()).await.unwrap();
+        service.escalate(&user, asked.question_id, svp::core::EscalateMode::New).await.unwrap();
+        assert_eq!(service.store().notifications("discord", "pending").await.unwrap().len(), 1);
+    }
+    let service = svp::app::open_service(&settings, false, &|_| {}).await.unwrap();
+    let handle = svp::discord::start(service.clone(), settings.discord.clone()).await.unwrap();
+    let path = format!("/channels/{EXPERTS_CHANNEL}/messages");
+    let card = fake.wait_for("card after restart", |r| r.method == "POST" && r.path == path).await;
+    assert!(text_of(&card.body).contains("Ticket #1"));
+    handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gateway_resumes_after_a_reconnect_request() {
+    let bot = Bot::start().await;
+    let fake = &bot.fake;
+    assert_eq!(fake.identifies(), 1);
+    fake.request_reconnect();
+    for _ in 0..500 {
+        if fake.resumes() == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!((fake.identifies(), fake.resumes()), (1, 1), "expected a resume, not a new session");
+    let cb = bot.callback(&fake.slash_ask(STAFF, &[], "RSA pour un réfugié de 30 ans sans enfant ?", false)).await;
+    assert_eq!(cb["type"], 4);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn everyone_in_a_question_pings_nobody() {
+    let bot = Bot::start().await;
+    let fake = &bot.fake;
+    let cb = bot.callback(&fake.slash_ask(STAFF, &[], "@everyone @here <@&900000000000000020> le RSA pour un réfugié ?", false)).await;
+    let mentions = &cb["data"]["allowed_mentions"];
+    assert_eq!(mentions["parse"], serde_json::json!([]), "{cb:#}");
+    // A mention of the bot in the help channel is answered in a thread, also without pings.
+    fake.message(STAFF, &[], HELP_CHANNEL, &format!("<@{BOT_ID}> @everyone la prime d'activité pour un BPS ?"), true);
+    let thread = fake.wait_for("thread on the message", |r| r.method == "POST" && r.path.starts_with(&format!("/channels/{HELP_CHANNEL}/messages/")) && r.path.ends_with("/threads")).await;
+    assert_eq!(thread.status, 200);
+    let reply = fake.wait_for("reply in the thread", |r| r.method == "POST" && r.path.ends_with("/messages") && text_of(&r.body).to_lowercase().contains("prime d'activité")).await;
+    assert_eq!(reply.body["allowed_mentions"]["parse"], serde_json::json!([]));
+    bot.stop().await; // checks every message's allowed_mentions
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_5000_character_answer_respects_discord_limits() {
+    let bot = Bot::start().await;
+    let fake = &bot.fake;
+    let cb = bot.callback(&fake.slash_ask(STAFF, &[], OUT_OF_SCOPE, false)).await;
+    let escalate = button_ids(&cb["data"]).into_iter().find(|i| i.starts_with("svp:esc:")).unwrap();
+    bot.callback(&fake.click(STAFF, &[], &escalate, ASK_CHANNEL)).await;
+    let expert = bot.service.discord_user(&EXPERT.0.to_string(), EXPERT.1, Some(svp::core::roles::Role::Expert)).await.unwrap();
+    let paragraph = "Le consulat ne peut pas **imposer** le test ADN : il doit seulement le proposer, et la famille peut apporter d'autres preuves de filiation. ";
+    let long: String = paragraph.repeat(5000 / paragraph.chars().count() + 1).chars().take(5000).collect();
+    bot.service.answer(&expert, 1, &long).await.unwrap();
+    let dm = fake.wait_for("long answer DM", |r| r.method == "POST" && r.path.ends_with("/messages") && text_of(&r.body).contains("Réponse d'expert à votre question")).await;
+    let description = dm.body["embeds"][0]["description"].as_str().unwrap();
+    assert!(description.chars().count() <= 4096, "{}", description.chars().count());
+    assert!(description.ends_with("/tickets/1/answer)"), "{}", &description[description.len().saturating_sub(80)..]);
+    let body = description.split("\n\n[Lire").next().unwrap();
+    assert_eq!(body.matches("**").count() % 2, 0, "unbalanced bold");
+    let before = body.trim_end_matches('…').trim_end_matches("**").trim_end_matches('…');
+    assert!(long.starts_with(before.trim_end()), "cut text is not a prefix");
+    assert!(matches!(long[before.trim_end().len()..].chars().next(), Some(' ') | Some('*') | None), "cut inside a word");
+    for field in dm.body["embeds"][0]["fields"].as_array().unwrap() {
+        assert!(field["value"].as_str().unwrap().chars().count() <= 1024);
+    }
+    // The card's answer field fits too.
+    let card_path = format!("/channels/{EXPERTS_CHANNEL}/messages/");
+    let edit = fake.wait_for("card with the answer", |r| r.method == "PATCH" && r.path.starts_with(&card_path) && text_of(&r.body).contains("Réponse de Awa")).await;
+    for field in edit.body["embeds"][0]["fields"].as_array().unwrap() {
+        assert!(field["value"].as_str().unwrap().chars().count() <= 1024);
+    }
+    bot.stop().await;
+}
