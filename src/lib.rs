@@ -12,11 +12,13 @@
 //! - [`core`]: the transport-agnostic core: validation, redaction, search and decision.
 //! - [`discord`]: the Discord adapter (serenity + poise) and its outbox sender.
 //! - [`web`]: the web adapter (axum): pages and JSON API.
+//! - [`bench`]: `svp bench`, SVP against PostgreSQL full-text search and SQLite FTS5.
 //! - [`eval`]: measuring answer quality on a labelled question set.
 //! - [`app`]: building everything from the settings.
 //! - [`cli`]: the `svp` command line, a thin adapter over the rest.
 
 pub mod app;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod core;

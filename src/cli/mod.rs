@@ -2,6 +2,7 @@
 //! module and only translates between the terminal and the core.
 
 mod ask;
+mod bench;
 mod desk;
 mod eval;
 mod index;
@@ -76,12 +77,14 @@ enum Command {
     },
     /// Measure answer quality on a question set (JSON lines: {"q": ..., "expect": [...]}).
     Eval(eval::EvalArgs),
+    /// Benchmark SVP against PostgreSQL full-text search and SQLite FTS5; writes BENCHMARKS.md.
+    Bench(bench::BenchArgs),
 }
 
 /// Entry point of the binary: parses arguments, runs the command, maps errors to exit codes.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing(matches!(cli.command, Command::Serve | Command::Index { .. }));
+    init_tracing(matches!(cli.command, Command::Serve | Command::Index { .. } | Command::Bench(_)));
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -126,6 +129,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Kb { command } => kb::run(&settings, command),
         Command::Index { command } => index::run(&settings, command).await,
         Command::Eval(args) => eval::run(&settings, args).await,
+        Command::Bench(args) => bench::run(&settings, args).await,
     }
 }
 

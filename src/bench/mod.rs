@@ -1,0 +1,359 @@
+//! `svp bench`: SVP against PostgreSQL full-text search and SQLite FTS5 on the same articles
+//! and questions, plus feedback latency, load and ticket operations through the core on SQLite
+//! and PostgreSQL. Writes `BENCHMARKS.md`.
+//!
+//! Layout: `corpus` (generated entries), `peers` (the two peers), `load` (service-level
+//! measures), this file (orchestration and the report).
+
+mod corpus;
+mod load;
+mod peers;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+
+use crate::app;
+use crate::config::Settings;
+use crate::core::{Bot, indexing};
+use crate::eval::{self, Case};
+use crate::knowledge::KnowledgeBase;
+use crate::search::{Entry, SearchIndex};
+use corpus::{Rng, Vocabulary};
+use peers::{Fts5, Peer, PgFts};
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Small sizes, for CI: proves the benchmark runs, not how fast SVP is.
+    pub quick: bool,
+    /// Generated corpus sizes (entries).
+    pub sizes: Vec<usize>,
+    /// PostgreSQL server for the peer and the PostgreSQL store (a database is created and dropped).
+    pub postgres_url: Option<String>,
+    /// The question set.
+    pub questions: PathBuf,
+    /// Where to write the report.
+    pub out: PathBuf,
+}
+
+/// Latency percentiles of a series.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Latency {
+    /// Median.
+    pub p50: Duration,
+    /// 99th percentile.
+    pub p99: Duration,
+    /// Samples.
+    pub n: usize,
+}
+
+impl Latency {
+    /// Percentiles of `samples`.
+    pub fn of(mut samples: Vec<Duration>) -> Latency {
+        samples.sort();
+        let n = samples.len();
+        if n == 0 {
+            return Latency::default();
+        }
+        let at = |q: f64| samples[((n as f64 * q).ceil() as usize).clamp(1, n) - 1];
+        Latency { p50: at(0.5), p99: at(0.99), n }
+    }
+}
+
+fn ms(d: Duration) -> String {
+    let v = d.as_secs_f64() * 1000.0;
+    if v < 10.0 { format!("{v:.2} ms") } else { format!("{v:.0} ms") }
+}
+
+fn mb(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1_048_576.0)
+}
+
+fn dir_size(path: &Path) -> u64 {
+    std::fs::read_dir(path)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| if e.path().is_dir() { dir_size(&e.path()) } else { e.metadata().map(|m| m.len()).unwrap_or(0) })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// Peak resident memory of this process so far (VmHWM), in bytes.
+pub fn peak_rss() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok()))
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// Ranking quality of one engine over in-scope questions.
+struct Quality {
+    r1: f64,
+    r3: f64,
+    mrr: f64,
+}
+
+fn quality(ranked: &[(Vec<String>, &Case)]) -> Quality {
+    let in_scope: Vec<_> = ranked.iter().filter(|(_, c)| !c.expect.is_empty()).collect();
+    let rank = |r: &Vec<String>, c: &Case| r.iter().take(10).position(|s| c.expect.contains(s)).map(|i| i + 1);
+    let n = in_scope.len().max(1) as f64;
+    Quality {
+        r1: in_scope.iter().filter(|(r, c)| rank(r, c) == Some(1)).count() as f64 / n,
+        r3: in_scope.iter().filter(|(r, c)| rank(r, c).is_some_and(|k| k <= 3)).count() as f64 / n,
+        mrr: in_scope.iter().filter_map(|(r, c)| rank(r, c)).map(|k| 1.0 / k as f64).sum::<f64>() / n,
+    }
+}
+
+/// Times every question with `f`, `rounds` times; returns the latency and the first round's rankings.
+async fn time_questions<F, Fut>(cases: &[Case], rounds: usize, mut f: F) -> anyhow::Result<(Latency, Vec<Vec<String>>)>
+where
+    F: FnMut(String) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<Vec<String>>>,
+{
+    let mut samples = Vec::with_capacity(cases.len() * rounds);
+    let mut first = Vec::with_capacity(cases.len());
+    for round in 0..rounds {
+        for case in cases {
+            let started = Instant::now();
+            let ranked = f(case.q.clone()).await?;
+            samples.push(started.elapsed());
+            if round == 0 {
+                first.push(ranked);
+            }
+        }
+    }
+    Ok((Latency::of(samples), first))
+}
+
+fn svp_search(bot: &Bot, question: &str) -> anyhow::Result<Vec<String>> {
+    match bot.reply(question, app::today()) {
+        Ok(reply) => Ok(reply.hits.into_iter().map(|h| h.slug).collect()),
+        Err(crate::core::AskError::Invalid(_)) => Ok(Vec::new()),
+        Err(e) => Err(anyhow::anyhow!("{e}")),
+    }
+}
+
+/// Runs the benchmarks and writes the report.
+pub async fn run(settings: &Settings, options: &Options) -> anyhow::Result<String> {
+    let started = Instant::now();
+    let cases = eval::read_cases(&options.questions)?;
+    let kb = app::load_knowledge(settings)?;
+    let work = tempfile::tempdir().context("cannot create a work folder")?;
+    let rounds = if options.quick { 1 } else { 5 };
+    let mut report = header(options).await;
+
+    // 1. Quality and latency on the shipped knowledge base.
+    let bot = bot_over(&kb, &work.path().join("kb-index"), &mut indexing::article_entries(&kb))?;
+    let (svp_latency, svp_ranked) = time_questions(&cases, rounds, |q| std::future::ready(svp_search(&bot, &q))).await?;
+    let svp_report = eval::evaluate(&bot, &cases, app::today())?;
+    let fts5 = Fts5::create(&work.path().join("fts5-kb.db")).await?;
+    fts5.load(&mut indexing::article_entries(&kb)).await?;
+    let (fts5_latency, fts5_ranked) = time_questions(&cases, rounds, |q| fts5_owned(&fts5, q)).await?;
+    let pg = match &options.postgres_url {
+        Some(url) => {
+            let pg = PgFts::create(url).await?;
+            pg.load(&mut indexing::article_entries(&kb)).await?;
+            let (latency, ranked) = time_questions(&cases, rounds, |q| pg_owned(&pg, q)).await?;
+            pg.drop_database().await?;
+            Some((latency, ranked))
+        }
+        None => None,
+    };
+    let pair = |ranked: &[Vec<String>]| -> Vec<(Vec<String>, &Case)> { ranked.iter().cloned().zip(cases.iter()).collect() };
+    let q_svp = quality(&pair(&svp_ranked));
+    let q_fts5 = quality(&pair(&fts5_ranked));
+    let q_pg = pg.as_ref().map(|(_, r)| quality(&pair(r)));
+    section_quality(&mut report, &cases, &q_svp, &svp_report, q_pg.as_ref(), &q_fts5);
+    let _ = writeln!(report, "\n## 2. Latency per question\n\nEach question of the set, {rounds} round(s); SVP's time is the whole bot reply (validation, redaction, search, decision); the peers' is their ranked query.\n");
+    let _ = writeln!(report, "### Shipped knowledge base ({} articles)\n", kb.published().count());
+    let _ = writeln!(report, "| engine | p50 | p99 | samples |\n|---|---|---|---|");
+    let _ = writeln!(report, "| SVP (tantivy) | {} | {} | {} |", ms(svp_latency.p50), ms(svp_latency.p99), svp_latency.n);
+    if let Some((l, _)) = &pg {
+        let _ = writeln!(report, "| PostgreSQL FTS | {} | {} | {} |", ms(l.p50), ms(l.p99), l.n);
+    }
+    let _ = writeln!(report, "| SQLite FTS5 | {} | {} | {} |", ms(fts5_latency.p50), ms(fts5_latency.p99), fts5_latency.n);
+
+    // 2. Generated corpora.
+    let vocabulary = Vocabulary::of(&kb);
+    let _ = writeln!(report, "\n### Generated corpora\n\nThe 49 articles plus generated entries written with the knowledge base's own vocabulary and word frequencies (title 8 words, 3 questions of 11, 4 tags, body 90). Build = loading and indexing everything; size on disk.\n");
+    let _ = writeln!(report, "| entries | engine | build | size | p50 | p99 | peer p99 ÷ SVP p99 |\n|---|---|---|---|---|---|---|");
+    for &size in &options.sizes {
+        corpus_section(&mut report, &kb, &vocabulary, &cases, size, rounds, options, work.path()).await?;
+    }
+
+    // 3–5. Through the service: feedback latency, load, ticket operations.
+    let measures = if options.quick { load::Scale::quick() } else { load::Scale::full() };
+    let _ = writeln!(report, "{}", load::run(settings, &measures, options.postgres_url.as_deref(), work.path()).await?);
+
+    let _ = writeln!(report, "\n---\nGenerated by `svp bench{}` in {:.0} s.", if options.quick { " --quick" } else { "" }, started.elapsed().as_secs_f64());
+    std::fs::write(&options.out, &report).with_context(|| format!("cannot write {}", options.out.display()))?;
+    Ok(report)
+}
+
+async fn fts5_owned(fts5: &Fts5, q: String) -> anyhow::Result<Vec<String>> {
+    fts5.search(&q, 10).await
+}
+
+async fn pg_owned(pg: &PgFts, q: String) -> anyhow::Result<Vec<String>> {
+    pg.search(&q, 10).await
+}
+
+fn bot_over(kb: &Arc<KnowledgeBase>, dir: &Path, entries: &mut dyn Iterator<Item = Entry>) -> anyhow::Result<Bot> {
+    let index = SearchIndex::open(dir, &kb.synonyms)?;
+    index.rebuild(entries, &kb.content_hash, 0, &|_| {})?;
+    Ok(Bot::new(kb.clone(), Arc::new(index), Default::default(), Default::default()))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn corpus_section(
+    report: &mut String,
+    kb: &Arc<KnowledgeBase>,
+    vocabulary: &Vocabulary,
+    cases: &[Case],
+    size: usize,
+    rounds: usize,
+    options: &Options,
+    work: &Path,
+) -> anyhow::Result<()> {
+    let generated = |seed: u64| {
+        let mut rng = Rng::new(seed);
+        indexing::article_entries(kb).chain((0..size.saturating_sub(49)).map(move |i| vocabulary.entry(&mut rng, i)))
+    };
+    let dir = work.join(format!("index-{size}"));
+    let started = Instant::now();
+    let bot = bot_over(kb, &dir, &mut generated(7))?;
+    let svp_build = started.elapsed();
+    let svp_size = dir_size(&dir);
+    let (svp, _) = time_questions(cases, rounds, |q| std::future::ready(svp_search(&bot, &q))).await?;
+    drop(bot);
+    // Start-up: opening the existing index (the process restarts).
+    let started = Instant::now();
+    let reopened = SearchIndex::open(&dir, &kb.synonyms)?;
+    let open_time = started.elapsed();
+    drop(reopened);
+    let _ = writeln!(report, "| {size} | SVP (tantivy) | {:.1} s | {} | {} | {} | — |", svp_build.as_secs_f64(), mb(svp_size), ms(svp.p50), ms(svp.p99));
+
+    if let Some(url) = &options.postgres_url {
+        let pg = PgFts::create(url).await?;
+        let started = Instant::now();
+        pg.load(&mut generated(7)).await?;
+        let build = started.elapsed();
+        let size_bytes = pg.size().await?;
+        let (l, _) = time_questions(cases, rounds, |q| pg_owned(&pg, q)).await?;
+        pg.drop_database().await?;
+        let _ = writeln!(
+            report,
+            "| {size} | PostgreSQL FTS | {:.1} s | {} | {} | {} | {:.1}× |",
+            build.as_secs_f64(),
+            mb(size_bytes),
+            ms(l.p50),
+            ms(l.p99),
+            l.p99.as_secs_f64() / svp.p99.as_secs_f64().max(1e-9)
+        );
+    }
+    let path = work.join(format!("fts5-{size}.db"));
+    let fts5 = Fts5::create(&path).await?;
+    let started = Instant::now();
+    fts5.load(&mut generated(7)).await?;
+    let build = started.elapsed();
+    let (l, _) = time_questions(cases, rounds, |q| fts5_owned(&fts5, q)).await?;
+    let size_bytes = file_sizes(&path);
+    let _ = writeln!(
+        report,
+        "| {size} | SQLite FTS5 | {:.1} s | {} | {} | {} | {:.1}× |",
+        build.as_secs_f64(),
+        mb(size_bytes),
+        ms(l.p50),
+        ms(l.p99),
+        l.p99.as_secs_f64() / svp.p99.as_secs_f64().max(1e-9)
+    );
+    let _ = writeln!(report, "| {size} | SVP: open the existing index at start-up | | | {} | | |", ms(open_time));
+    let _ = std::fs::remove_dir_all(&dir);
+    drop(fts5);
+    let _ = std::fs::remove_file(&path);
+    Ok(())
+}
+
+fn file_sizes(db: &Path) -> u64 {
+    ["", "-wal", "-shm"]
+        .iter()
+        .map(|s| std::fs::metadata(format!("{}{s}", db.display())).map(|m| m.len()).unwrap_or(0))
+        .sum()
+}
+
+fn section_quality(
+    report: &mut String,
+    cases: &[Case],
+    svp: &Quality,
+    svp_report: &eval::Report,
+    pg: Option<&Quality>,
+    fts5: &Quality,
+) {
+    let in_scope = cases.iter().filter(|c| !c.expect.is_empty()).count();
+    let _ = writeln!(
+        report,
+        "## 1. Answer quality\n\n`eval/dev.jsonl`: {} questions ({in_scope} in scope, {} to escalate). Same articles and fields in every engine (title, question phrasings, tags, body, weighted alike where the engine allows).\n",
+        cases.len(),
+        cases.len() - in_scope
+    );
+    let _ = writeln!(report, "| engine | recall@1 | recall@3 | MRR@10 | answered precision | in-scope answered | out-of-scope escalated |\n|---|---|---|---|---|---|---|");
+    let _ = writeln!(
+        report,
+        "| SVP | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |",
+        svp.r1, svp.r3, svp.mrr, svp_report.answered_precision, svp_report.in_scope_answer_rate, svp_report.out_of_scope_escalation_rate
+    );
+    match pg {
+        Some(q) => {
+            let _ = writeln!(report, "| PostgreSQL FTS | {:.3} | {:.3} | {:.3} | — | — | — |", q.r1, q.r3, q.mrr);
+        }
+        None => {
+            let _ = writeln!(report, "| PostgreSQL FTS | not run (no PostgreSQL URL) | | | | | |");
+        }
+    }
+    let _ = writeln!(report, "| SQLite FTS5 | {:.3} | {:.3} | {:.3} | — | — | — |", fts5.r1, fts5.r3, fts5.mrr);
+    let best_peer = pg.map_or(fts5.r1, |q| q.r1.max(fts5.r1));
+    let _ = writeln!(report, "\nSVP's recall@1 lead over the best peer: **{:+.1} points**. The peers have no answer-or-escalate decision: they always return their best match, so their precision equals their recall@1 and they escalate nothing.", (svp.r1 - best_peer) * 100.0);
+}
+
+async fn header(options: &Options) -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| s.lines().next().and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok()))
+        .map_or("?".to_string(), |kb| format!("{:.0} GiB", kb as f64 / 1_048_576.0));
+    let pg_version = match &options.postgres_url {
+        Some(url) => match <sqlx::PgConnection as sqlx::Connection>::connect(url).await {
+            Ok(mut c) => {
+                use sqlx::{Connection as _, Row as _};
+                let v = sqlx::query("SHOW server_version").fetch_one(&mut c).await.ok().and_then(|r| r.try_get::<String, _>(0).ok());
+                let _ = c.close().await;
+                v.unwrap_or_else(|| "?".into())
+            }
+            Err(_) => "unreachable".into(),
+        },
+        None => "not configured".into(),
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "# SVP benchmarks\n");
+    if options.quick {
+        let _ = writeln!(out, "> **Quick mode** (CI): small sizes and a debug build; these figures only show that the benchmark runs. The committed figures come from `cargo run --release -- bench`.\n");
+    }
+    let _ = writeln!(
+        out,
+        "- Date: {}\n- Machine: {cpu}, {cores} cores, {memory}\n- Versions: svp {}, tantivy 0.27, SQLite (bundled with sqlx 0.8), PostgreSQL {pg_version}\n- Build: {}\n- Reproduce: `cargo run --release -- bench --postgres-url postgres://postgres@127.0.0.1:5432/test` (writes this file; `--quick` for the CI variant)\n",
+        chrono::Local::now().format("%Y-%m-%d %H:%M"),
+        env!("CARGO_PKG_VERSION"),
+        if cfg!(debug_assertions) { "debug" } else { "release" },
+    );
+    out
+}
