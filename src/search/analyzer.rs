@@ -9,7 +9,7 @@ use tantivy::tokenizer::{
 use unicode_normalization::UnicodeNormalization;
 
 /// Bump whenever the analysis changes: the index is rebuilt when it differs from the stored one.
-pub const ANALYZER_VERSION: u32 = 3;
+pub const ANALYZER_VERSION: u32 = 4;
 
 /// Name of the stemmed analyzer in the index schema.
 pub const STEMMED: &str = "fr_stem";
@@ -35,6 +35,62 @@ const STOP_WORDS: &[&str] = &[
     "bonsoir", "salut", "hello", "ok", "oui", "est-ce", "il", "elle", "quoi", "là", "la-bas", "ici", "chez", "encore",
     "aussi", "déjà", "deja", "cas", "question", "sait", "savoir", "besoin",
 ];
+
+/// Numbers written as words, read as digits: "trois mois" finds "3 mois".
+const NUMBER_WORDS: &[(&str, &str)] = &[
+    ("deux", "2"), ("trois", "3"), ("quatre", "4"), ("cinq", "5"), ("six", "6"), ("sept", "7"), ("huit", "8"),
+    ("neuf", "9"), ("dix", "10"), ("onze", "11"), ("douze", "12"), ("quinze", "15"), ("seize", "16"),
+    ("dix-huit", "18"), ("vingt", "20"), ("trente", "30"), ("quarante", "40"), ("soixante", "60"), ("cent", "100"),
+];
+
+/// Replaces number words by digits (after lowercasing and folding).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NumberFilter;
+
+impl TokenFilter for NumberFilter {
+    type Tokenizer<T: Tokenizer> = NumberWrapper<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> NumberWrapper<T> {
+        NumberWrapper(tokenizer)
+    }
+}
+
+/// [`NumberFilter`] applied to a tokenizer.
+#[derive(Clone)]
+pub struct NumberWrapper<T>(T);
+
+impl<T: Tokenizer> Tokenizer for NumberWrapper<T> {
+    type TokenStream<'a> = NumberStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        NumberStream(self.0.token_stream(text))
+    }
+}
+
+/// Token stream of [`NumberWrapper`].
+pub struct NumberStream<S>(S);
+
+impl<S: TokenStream> TokenStream for NumberStream<S> {
+    fn advance(&mut self) -> bool {
+        if !self.0.advance() {
+            return false;
+        }
+        let token = self.0.token_mut();
+        if let Some((_, digits)) = NUMBER_WORDS.iter().find(|(word, _)| *word == token.text) {
+            token.text.clear();
+            token.text.push_str(digits);
+        }
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.0.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.0.token_mut()
+    }
+}
 
 /// Elided articles and pronouns stripped from the start of a token (`l'api` → `api`), with the
 /// straight or the typographic apostrophe, as Lucene's ElisionFilter does.
@@ -107,6 +163,7 @@ fn base() -> tantivy::tokenizer::TextAnalyzerBuilder<
         .filter(ElisionFilter)
         .filter(StopWordFilter::remove(stop_words))
         .filter(AsciiFoldingFilter)
+        .filter(NumberFilter)
 }
 
 /// The stemmed French analyzer: folds accents before stemming.
@@ -194,6 +251,12 @@ mod tests {
         }
         // Decomposed accents (NFD) as typed on some keyboards.
         assert_eq!(stems("re\u{301}fugie\u{301}"), stems("réfugié"));
+    }
+
+    #[test]
+    fn number_words_read_as_digits() {
+        assert_eq!(stems("trois mois"), stems("3 mois"));
+        assert_eq!(stems("Cinq ans"), stems("5 ans"));
     }
 
     #[test]
