@@ -174,3 +174,22 @@ async fn index_catches_up_after_a_crash() {
         assert_eq!(after.decision, Decision::Answer);
     }
 }
+
+/// Answers keep being found as they pile up (replayed changes must not skew the statistics).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_answers_stay_searchable() {
+    let target = support::Target::sqlite();
+    let s = target.open().await;
+    let staff = support::create_user(&s, "S", Role::Staff).await;
+    let expert = support::create_user(&s, "E", Role::Expert).await;
+    for i in 0..80 {
+        let marker = format!("zorglub{i}");
+        let asked = s.ask(&staff, &format!("Question {marker} sur une famille polygame"), cli()).await.unwrap();
+        let t = s.escalate(&staff, asked.question_id, EscalateMode::New).await.unwrap().ticket_id().unwrap();
+        s.claim(&expert, t).await.unwrap();
+        s.answer(&expert, t, &format!("Réponse {marker} : orienter vers un juriste.")).await.unwrap();
+        let r = s.bot().reply(&format!("{marker} famille polygame"), chrono::Utc::now().date_naive()).unwrap();
+        let answer = s.store().answer_for_ticket(t).await.unwrap().unwrap();
+        assert_eq!(r.hits.first().map(|h| h.slug.clone()), Some(format!("answer-{}", answer.id)), "answer {i}");
+    }
+}

@@ -136,6 +136,8 @@ async fn answers(service: &Service, n: usize) -> anyhow::Result<(Latency, usize)
         let reply = service.bot().reply(&format!("{marker} famille polygame"), crate::app::today()).map_err(|e| anyhow::anyhow!("{e}"))?;
         if reply.hits.first().is_some_and(|h| h.slug.starts_with("answer-")) {
             found += 1;
+        } else {
+            tracing::warn!(%marker, hits = ?reply.hits.iter().take(3).map(|h| &h.slug).collect::<Vec<_>>(), "expert answer not found first");
         }
     }
     Ok((Latency::of(samples), found))

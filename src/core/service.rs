@@ -24,6 +24,8 @@ pub struct Service {
     pub(super) outbox: Outbox,
     pub(super) settings: Settings,
     pub(super) sync_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// (version, published) of every answer this process has put in (or out of) the index.
+    pub(super) applied: std::sync::Arc<tokio::sync::Mutex<std::collections::HashMap<i64, (i64, bool)>>>,
 }
 
 /// A question answered (or not) by the bot, and recorded.
@@ -100,7 +102,7 @@ impl Service {
     /// A service over a bot and a store.
     pub fn new(bot: Bot, store: Store, settings: Settings) -> Self {
         let outbox = Outbox { discord: settings.discord.token.is_set() };
-        Service { bot, store, outbox, settings, sync_lock: Default::default() }
+        Service { bot, store, outbox, settings, sync_lock: Default::default(), applied: Default::default() }
     }
 
     /// The bot (search and decision only).

@@ -23,18 +23,31 @@ impl Service {
         };
         let mut upserts = Vec::new();
         let mut deletes = Vec::new();
+        let mut applied = self.applied.lock().await;
+        let mut marks = Vec::new();
         for change in &changes {
+            // Changes replayed for safety (see the store's replay overlap) but already in the
+            // index are skipped: no rewrite churn.
+            let state = (change.answer.version, change.answer.status == "published");
+            if applied.get(&change.answer.id) == Some(&state) {
+                continue;
+            }
+            marks.push((change.answer.id, state));
             if change.answer.status == "published" {
                 upserts.push(indexing::expert_entry(&change.answer));
             } else {
                 deletes.push(indexing::expert_id(change.answer.id));
             }
         }
-        let n = changes.len();
+        let n = upserts.len() + deletes.len();
+        if n == 0 && last <= index.state().answers_seq {
+            return Ok(0);
+        }
         tokio::task::spawn_blocking(move || index.apply(&upserts, &deletes, last))
             .await
             .map_err(|e| DeskError::Unavailable(anyhow::anyhow!("index task failed: {e}")))?
             .map_err(DeskError::Unavailable)?;
+        applied.extend(marks);
         Ok(n)
     }
 

@@ -3,21 +3,91 @@
 //! exact wording and acronyms.
 
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RegexTokenizer, RemoveLongFilter, Stemmer, StopWordFilter, TextAnalyzer,
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, Stemmer, StopWordFilter, TextAnalyzer,
     Token, TokenFilter, TokenStream, Tokenizer,
 };
 use unicode_normalization::UnicodeNormalization;
 
 /// Bump whenever the analysis changes: the index is rebuilt when it differs from the stored one.
-pub const ANALYZER_VERSION: u32 = 4;
+pub const ANALYZER_VERSION: u32 = 5;
 
 /// Name of the stemmed analyzer in the index schema.
 pub const STEMMED: &str = "fr_stem";
 /// Name of the unstemmed analyzer in the index schema.
 pub const EXACT: &str = "fr_exact";
 
-/// Words, letters with combining marks, digits; apostrophes kept inside a word (`l'api`).
-const TOKEN_PATTERN: &str = r"[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}\p{N}]+)*";
+/// Splits text into words: runs of letters, digits and combining marks, an apostrophe kept
+/// when it sits inside a word (`l'api`, `aujourd’hui`). The same tokens as the regex
+/// `[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}\p{N}]+)*`, several times faster (indexing a
+/// million entries spends most of its time here).
+#[derive(Clone, Debug, Default)]
+pub struct WordTokenizer {
+    token: Token,
+}
+
+/// Token stream of [`WordTokenizer`].
+pub struct WordStream<'a> {
+    text: &'a str,
+    offset: usize,
+    token: &'a mut Token,
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+        || matches!(c, '\u{300}'..='\u{36F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
+}
+
+impl Tokenizer for WordTokenizer {
+    type TokenStream<'a> = WordStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
+        self.token.reset();
+        WordStream { text, offset: 0, token: &mut self.token }
+    }
+}
+
+impl WordStream<'_> {
+    /// Byte length of the run of word characters at the start of `s`.
+    fn word_len(s: &str) -> usize {
+        s.char_indices().find(|(_, c)| !is_word_char(*c)).map_or(s.len(), |(i, _)| i)
+    }
+}
+
+impl TokenStream for WordStream<'_> {
+    fn advance(&mut self) -> bool {
+        let rest = &self.text[self.offset..];
+        let Some(skip) = rest.char_indices().find(|(_, c)| is_word_char(*c)).map(|(i, _)| i) else {
+            self.offset = self.text.len();
+            return false;
+        };
+        let start = self.offset + skip;
+        let mut end = start + Self::word_len(&self.text[start..]);
+        // An apostrophe followed by a word character continues the word.
+        while let Some(apostrophe) = self.text[end..].chars().next().filter(|c| *c == '\'' || *c == '’') {
+            let after = end + apostrophe.len_utf8();
+            let more = Self::word_len(&self.text[after..]);
+            if more == 0 {
+                break;
+            }
+            end = after + more;
+        }
+        self.offset = end;
+        self.token.text.clear();
+        self.token.text.push_str(&self.text[start..end]);
+        self.token.offset_from = start;
+        self.token.offset_to = end;
+        self.token.position = self.token.position.wrapping_add(1);
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
+}
 
 /// French stop words, lowercased and unaccented forms included. Negations (`ne`, `pas`, `sans`,
 /// `ni`, `non`, `aucun`, `jamais`, `plus`) and question words are deliberately kept: "n'a pas de
@@ -155,7 +225,7 @@ fn elision_cut(text: &str) -> Option<usize> {
 fn base() -> tantivy::tokenizer::TextAnalyzerBuilder<
     impl Tokenizer,
 > {
-    let tokenizer = RegexTokenizer::new(TOKEN_PATTERN).expect("token pattern is a valid regex");
+    let tokenizer = WordTokenizer::default();
     let stop_words: Vec<String> = STOP_WORDS.iter().map(|w| (*w).to_string()).collect();
     TextAnalyzer::builder(tokenizer)
         .filter(RemoveLongFilter::limit(40))
@@ -273,6 +343,26 @@ mod tests {
         let a = analyze(&mut s, &mut e, "Les allocations CAF");
         assert_eq!(a.iter().map(|t| t.exact.as_str()).collect::<Vec<_>>(), ["allocations", "caf"]);
         assert_eq!(a[0].position, 1);
+    }
+
+    #[test]
+    fn tokenizer_matches_the_reference_regex() {
+        let re = regex::Regex::new(r"[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}\p{N}]+)*").unwrap();
+        for text in [
+            "l'attestation d’allocations, aujourd'hui ; L.424-1 et R.431-15-3 !",
+            "''début' fin'' x'y'z  é\u{301}té 2026-11-27 🙂 mot’ ’mot",
+            "",
+            "   ",
+        ] {
+            let expected: Vec<(usize, usize)> = re.find_iter(text).map(|m| (m.start(), m.end())).collect();
+            let mut tokenizer = WordTokenizer::default();
+            let mut stream = tokenizer.token_stream(text);
+            let mut got = Vec::new();
+            while let Some(t) = stream.next() {
+                got.push((t.offset_from, t.offset_to));
+            }
+            assert_eq!(got, expected, "{text:?}");
+        }
     }
 
     #[test]

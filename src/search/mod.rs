@@ -39,8 +39,10 @@ const EXACT_BOOST: f32 = 0.5;
 const FUZZY_BOOST: f32 = 1.0;
 /// Share of the other fields' scores added to the best field's.
 const TIE_BREAKER: f32 = 0.1;
-/// How many hits get a snippet.
-const SNIPPET_HITS: usize = 4;
+/// How many hits get a snippet (only the answer shows one).
+const SNIPPET_HITS: usize = 1;
+/// How many hits get per-concept scores (the decision looks at the first; explain at two).
+const DETAILED_HITS: usize = 2;
 
 /// What the search knows of one concept of the question.
 #[derive(Debug, Clone)]
@@ -66,9 +68,10 @@ pub struct Hit {
     pub entry: StoredEntry,
     /// BM25 score.
     pub score: f32,
-    /// Contribution of each concept to the BM25 score (same order as [`SearchOutcome::concepts`]).
+    /// Contribution of each concept to the BM25 score (same order as [`SearchOutcome::concepts`]);
+    /// filled for the first two hits only.
     pub concept_scores: Vec<f32>,
-    /// An extract of the body with matched terms in `**bold**` (first hits only).
+    /// An extract of the body with matched terms in `**bold**` (first hit only).
     pub snippet: String,
 }
 
@@ -156,7 +159,7 @@ impl SearchIndex {
     /// ones): used to compare two questions.
     pub fn term_weights(&self, text: &str) -> std::collections::HashMap<String, f32> {
         let searcher = self.store.reader.searcher();
-        let n = searcher.num_docs().max(1);
+        let n = stats_docs(&searcher).max(1);
         let tokens = analyzer::analyze(&mut self.stemmer.clone(), &mut self.exacter.clone(), &analyzer::normalize(text));
         let f = &self.store.fields;
         tokens
@@ -178,6 +181,7 @@ impl SearchIndex {
     pub fn search(&self, text: &str, limit: usize) -> anyhow::Result<SearchOutcome> {
         let searcher = self.store.reader.searcher();
         let num_docs = searcher.num_docs();
+        let stats_n = stats_docs(&searcher);
         let concepts = self.concepts(text);
         if concepts.is_empty() || num_docs == 0 || limit == 0 {
             return Ok(SearchOutcome { num_docs, ..Default::default() });
@@ -185,7 +189,7 @@ impl SearchIndex {
         let mut infos = Vec::with_capacity(concepts.len());
         let mut queries: Vec<Box<dyn Query>> = Vec::with_capacity(concepts.len());
         for concept in &concepts {
-            let (query, info) = self.concept_query(&searcher, concept, num_docs)?;
+            let (query, info) = self.concept_query(&searcher, concept, stats_n)?;
             infos.push(info);
             queries.push(query);
         }
@@ -193,7 +197,8 @@ impl SearchIndex {
         let full = BooleanQuery::new(clauses);
         let top = searcher.search(&full, &TopDocs::with_limit(limit).order_by_score())?;
         let addresses: Vec<DocAddress> = top.iter().map(|(_, a)| *a).collect();
-        let per_concept = concept_scores(&searcher, &queries, &addresses)?;
+        let detailed = &addresses[..addresses.len().min(DETAILED_HITS)];
+        let per_concept = concept_scores(&searcher, &queries, detailed)?;
 
         let mut snippets = SnippetGenerator::create(&searcher, &full, self.store.fields.body)?;
         snippets.set_max_num_chars(220);
@@ -204,7 +209,7 @@ impl SearchIndex {
             hits.push(Hit {
                 entry: StoredEntry::from_document(&doc, &self.store.fields),
                 score,
-                concept_scores: per_concept[i].clone(),
+                concept_scores: per_concept.get(i).cloned().unwrap_or_default(),
                 snippet,
             });
         }
@@ -311,9 +316,15 @@ fn term_stats(
     Ok((!tokens.is_empty()).then_some((sum, min_df)))
 }
 
-/// BM25 inverse document frequency, as tantivy computes it.
+/// The document count BM25 statistics use: every document slot, deleted ones included, as
+/// document frequencies count them too (until segments merge).
+fn stats_docs(searcher: &Searcher) -> u64 {
+    searcher.segment_readers().iter().map(|s| u64::from(s.max_doc())).sum()
+}
+
+/// BM25 inverse document frequency, as tantivy computes it (never negative).
 pub fn idf(doc_freq: u64, num_docs: u64) -> f32 {
-    let (df, n) = (doc_freq as f32, num_docs as f32);
+    let (df, n) = (doc_freq.min(num_docs) as f32, num_docs as f32);
     (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
 }
 
