@@ -90,7 +90,7 @@ impl Bot {
             confidence,
             reason: reason(answer, outcome, &features, confidence),
             hits,
-            answer: if answer { outcome.hits.first().map(|h| self.card(h, today)) } else { None },
+            answer: if answer { outcome.hits.first().map(|h| self.card(h, outcome, today)) } else { None },
             alternatives,
             features,
             question: redacted.text.clone(),
@@ -146,14 +146,14 @@ impl Bot {
         }
     }
 
-    fn card(&self, hit: &Hit, today: NaiveDate) -> AnswerCard {
+    fn card(&self, hit: &Hit, outcome: &SearchOutcome, today: NaiveDate) -> AnswerCard {
         let mut card = AnswerCard {
             kind: hit.entry.kind,
             id: hit.entry.id.clone(),
             title: hit.entry.title.clone(),
             theme: hit.entry.theme.clone(),
             short_answer: String::new(),
-            snippet: hit.snippet.clone(),
+            snippet: String::new(),
             url: self.url(hit.entry.kind, &hit.entry.id),
             sources: Vec::new(),
             reviewed: None,
@@ -165,11 +165,13 @@ impl Bot {
             EntryKind::Article => {
                 if let Some(article) = self.kb.article(&hit.entry.id) {
                     fill_article(&mut card, article, today);
+                    card.snippet = self.index.snippet(outcome, &article.body_text);
                 }
             }
             EntryKind::ExpertAnswer => {
                 if let Ok(p) = serde_json::from_str::<ExpertProvenance>(&hit.entry.payload) {
                     card.short_answer = short_text(&p.text);
+                    card.snippet = self.index.snippet(outcome, &p.text);
                     card.reviewed = Some(p.published_at.date_naive());
                     card.expert = Some(p);
                 }

@@ -57,18 +57,24 @@ impl Service {
 
     /// A ticket with its question, history and answer. Staff see only the tickets they follow.
     pub async fn ticket_detail(&self, actor: &User, ticket_id: i64) -> DeskResult<TicketDetail> {
-        let ticket = self.load(ticket_id).await?;
-        let followers = self.store.followers(ticket_id).await?;
-        if !actor.role.can_work_tickets() && !actor.role.can_see_reports() && !followers.iter().any(|f| f.user_id == Some(actor.id)) {
-            return Err(DeskError::Forbidden(format!("Le ticket #{ticket_id} n'est pas une de vos demandes.")));
+        let detail = self.ticket_card(ticket_id).await?;
+        if !actor.role.can_work_tickets() && !actor.role.can_see_reports() {
+            let followers = self.store.followers(ticket_id).await?;
+            if !followers.iter().any(|f| f.user_id == Some(actor.id)) {
+                return Err(DeskError::Forbidden(format!("Le ticket #{ticket_id} n'est pas une de vos demandes.")));
+            }
         }
-        Ok(TicketDetail {
-            question: self.store.question(ticket.question_id).await?,
-            events: self.store.ticket_events(ticket_id).await?,
-            answer: self.store.answer_for_ticket(ticket_id).await?,
-            followers: followers.len(),
-            ticket,
-        })
+        Ok(detail)
+    }
+
+    /// Refuses, with the core's polite message, a user who may not work tickets (adapters ask
+    /// before opening an expert form).
+    pub fn require_expert(&self, actor: &User) -> DeskResult<()> {
+        if actor.role.can_work_tickets() {
+            Ok(())
+        } else {
+            Err(tickets::Refusal::Forbidden(tickets::expert_only_message(actor.role)).into())
+        }
     }
 
     /// Tickets with one of `statuses` (all when empty), oldest first. Staff see their own only.

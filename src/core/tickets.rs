@@ -178,16 +178,19 @@ pub enum Refusal {
     Invalid(String),
 }
 
+/// The refusal shown to someone who is not an expert.
+pub fn expert_only_message(role: Role) -> String {
+    format!(
+        "Cette action est réservée aux experts. Votre rôle ({}) permet de poser des questions et de suivre vos demandes.",
+        role.label()
+    )
+}
+
 /// Decides whether `actor` may apply `action` to `ticket`, and what follows.
 pub fn check(ticket: &TicketState<'_>, actor: &Actor<'_>, action: Action) -> Result<Next, Refusal> {
     use TicketStatus::*;
     let id = ticket.id;
-    let expert_only = || {
-        Refusal::Forbidden(format!(
-            "Cette action est réservée aux experts. Votre rôle ({}) permet de poser des questions et de suivre vos demandes.",
-            actor.role.label()
-        ))
-    };
+    let expert_only = || Refusal::Forbidden(expert_only_message(actor.role));
     let mine = ticket.assignee.is_some_and(|(a, _)| a == actor.id);
     let taken_by_other = || match ticket.assignee {
         Some((a, name)) if a != actor.id => Some(Refusal::TakenBy { ticket: id, by: name.to_string() }),

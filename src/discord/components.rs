@@ -32,12 +32,8 @@ pub(super) async fn button(ctx: &Serenity, data: &Data, c: &ComponentInteraction
     };
     if let Some((id, title, label, long)) = modal {
         let expert_form = !matches!(component, Component::Reply(_));
-        if expert_form && !user.role.can_work_tickets() {
-            let refusal = format!(
-                "Cette action est réservée aux experts. Votre rôle ({}) permet de poser des questions et de suivre vos demandes.",
-                user.role.label()
-            );
-            return respond(ctx, c, &render::text(&refusal)).await;
+        if expert_form && let Err(refusal) = data.service.require_expert(&user) {
+            return respond(ctx, c, &render::text(&refusal.to_string())).await;
         }
         let input = if long {
             CreateInputText::new(InputTextStyle::Paragraph, label, "text").max_length(MODAL_INPUT as u16).required(true)

@@ -9,7 +9,7 @@ use tantivy::tokenizer::{
 use unicode_normalization::UnicodeNormalization;
 
 /// Bump whenever the analysis changes: the index is rebuilt when it differs from the stored one.
-pub const ANALYZER_VERSION: u32 = 5;
+pub const ANALYZER_VERSION: u32 = 6;
 
 /// Name of the stemmed analyzer in the index schema.
 pub const STEMMED: &str = "fr_stem";

@@ -39,10 +39,8 @@ const EXACT_BOOST: f32 = 0.5;
 const FUZZY_BOOST: f32 = 1.0;
 /// Share of the other fields' scores added to the best field's.
 const TIE_BREAKER: f32 = 0.1;
-/// How many hits get a snippet (only the answer shows one).
-const SNIPPET_HITS: usize = 1;
-/// How many hits get per-concept scores (the decision looks at the first; explain at two).
-const DETAILED_HITS: usize = 2;
+/// How many hits get per-concept scores (the decision looks at the first only).
+const DETAILED_HITS: usize = 1;
 
 /// What the search knows of one concept of the question.
 #[derive(Debug, Clone)]
@@ -69,10 +67,8 @@ pub struct Hit {
     /// BM25 score.
     pub score: f32,
     /// Contribution of each concept to the BM25 score (same order as [`SearchOutcome::concepts`]);
-    /// filled for the first two hits only.
+    /// filled for the first hit only.
     pub concept_scores: Vec<f32>,
-    /// An extract of the body with matched terms in `**bold**` (first hit only).
-    pub snippet: String,
 }
 
 /// The result of a search.
@@ -84,6 +80,8 @@ pub struct SearchOutcome {
     pub hits: Vec<Hit>,
     /// Number of documents in the index.
     pub num_docs: u64,
+    /// The question's stems and their weights, to highlight them in a snippet.
+    pub highlight: std::collections::BTreeMap<String, f32>,
 }
 
 /// The search index of one process.
@@ -182,6 +180,7 @@ impl SearchIndex {
         let searcher = self.store.reader.searcher();
         let num_docs = searcher.num_docs();
         let stats_n = stats_docs(&searcher);
+        let stats = Stats::new(&searcher, stats_n);
         let concepts = self.concepts(text);
         if concepts.is_empty() || num_docs == 0 || limit == 0 {
             return Ok(SearchOutcome { num_docs, ..Default::default() });
@@ -189,31 +188,40 @@ impl SearchIndex {
         let mut infos = Vec::with_capacity(concepts.len());
         let mut queries: Vec<Box<dyn Query>> = Vec::with_capacity(concepts.len());
         for concept in &concepts {
-            let (query, info) = self.concept_query(&searcher, concept, stats_n)?;
+            let (query, info) = self.concept_query(&stats, concept, stats_n)?;
             infos.push(info);
             queries.push(query);
         }
         let clauses: Vec<(Occur, Box<dyn Query>)> = queries.iter().map(|q| (Occur::Should, q.box_clone())).collect();
         let full = BooleanQuery::new(clauses);
-        let top = searcher.search(&full, &TopDocs::with_limit(limit).order_by_score())?;
+        let top = searcher.search_with_statistics_provider(&full, &TopDocs::with_limit(limit).order_by_score(), &stats)?;
         let addresses: Vec<DocAddress> = top.iter().map(|(_, a)| *a).collect();
         let detailed = &addresses[..addresses.len().min(DETAILED_HITS)];
-        let per_concept = concept_scores(&searcher, &queries, detailed)?;
+        let per_concept = concept_scores(&stats, &queries, detailed)?;
 
-        let mut snippets = SnippetGenerator::create(&searcher, &full, self.store.fields.body)?;
-        snippets.set_max_num_chars(220);
+        // Highlight the words of the question itself (their stems), weighted by their concept's
+        // idf: no further term statistics to look up.
+        let highlight = concepts
+            .iter()
+            .zip(&infos)
+            .flat_map(|(c, info)| c.alternatives[0].stems.iter().map(move |(_, t)| (t.clone(), info.idf)))
+            .collect();
         let mut hits = Vec::with_capacity(top.len());
-        for (i, (score, _)) in top.into_iter().enumerate() {
-            let doc: TantivyDocument = searcher.doc(addresses[i])?;
-            let snippet = if i < SNIPPET_HITS { render_snippet(&snippets.snippet_from_doc(&doc)) } else { String::new() };
+        for (i, (score, address)) in top.into_iter().enumerate() {
+            let doc: TantivyDocument = searcher.doc(address)?;
             hits.push(Hit {
                 entry: StoredEntry::from_document(&doc, &self.store.fields),
                 score,
                 concept_scores: per_concept.get(i).cloned().unwrap_or_default(),
-                snippet,
             });
         }
-        Ok(SearchOutcome { concepts: infos, hits, num_docs })
+        Ok(SearchOutcome { concepts: infos, hits, num_docs, highlight })
+    }
+
+    /// An extract of `text` around the question's words, those in `**bold**`.
+    pub fn snippet(&self, outcome: &SearchOutcome, text: &str) -> String {
+        let generator = SnippetGenerator::new(outcome.highlight.clone(), self.stemmer.clone(), self.store.fields.body, 220);
+        render_snippet(&generator.snippet(text))
     }
 
     /// The query of one concept: the best field and alternative, plus a little of the others.
@@ -224,7 +232,7 @@ impl SearchIndex {
     /// word typed.
     fn concept_query(
         &self,
-        searcher: &Searcher,
+        searcher: &Stats<'_>,
         concept: &Concept,
         num_docs: u64,
     ) -> anyhow::Result<(Box<dyn Query>, ConceptInfo)> {
@@ -298,7 +306,7 @@ fn term_or_phrase(field: Field, tokens: &[(usize, String)]) -> Box<dyn Query> {
 /// For a term or a phrase in `field`: the idf tantivy gives it (summed over a phrase's terms) and
 /// an estimate of its document frequency (the rarest term's); `None` when a term is absent.
 fn term_stats(
-    searcher: &Searcher,
+    searcher: &Stats<'_>,
     field: Field,
     tokens: &[(usize, String)],
     num_docs: u64,
@@ -316,6 +324,43 @@ fn term_stats(
     Ok((!tokens.is_empty()).then_some((sum, min_df)))
 }
 
+/// BM25 statistics for one search, each document frequency looked up once: the concept
+/// weighting and tantivy's scorers ask for the same terms.
+struct Stats<'a> {
+    searcher: &'a Searcher,
+    docs: u64,
+    doc_freqs: std::cell::RefCell<std::collections::HashMap<Term, u64>>,
+}
+
+impl<'a> Stats<'a> {
+    fn new(searcher: &'a Searcher, docs: u64) -> Self {
+        Stats { searcher, docs, doc_freqs: Default::default() }
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        if let Some(df) = self.doc_freqs.borrow().get(term) {
+            return Ok(*df);
+        }
+        let df = self.searcher.doc_freq(term)?;
+        self.doc_freqs.borrow_mut().insert(term.clone(), df);
+        Ok(df)
+    }
+}
+
+impl tantivy::query::Bm25StatisticsProvider for Stats<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        tantivy::query::Bm25StatisticsProvider::total_num_tokens(self.searcher, field)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        Ok(self.docs)
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        Stats::doc_freq(self, term)
+    }
+}
+
 /// The document count BM25 statistics use: every document slot, deleted ones included, as
 /// document frequencies count them too (until segments merge).
 fn stats_docs(searcher: &Searcher) -> u64 {
@@ -329,12 +374,13 @@ pub fn idf(doc_freq: u64, num_docs: u64) -> f32 {
 }
 
 /// For each document, the score each concept query gives it (0 when it does not match).
-fn concept_scores(searcher: &Searcher, queries: &[Box<dyn Query>], docs: &[DocAddress]) -> anyhow::Result<Vec<Vec<f32>>> {
+fn concept_scores(stats: &Stats<'_>, queries: &[Box<dyn Query>], docs: &[DocAddress]) -> anyhow::Result<Vec<Vec<f32>>> {
+    let searcher = stats.searcher;
     let mut out = vec![vec![0f32; queries.len()]; docs.len()];
     let mut order: Vec<usize> = (0..docs.len()).collect();
     order.sort_by_key(|&i| (docs[i].segment_ord, docs[i].doc_id));
     for (c, query) in queries.iter().enumerate() {
-        let weight = query.weight(tantivy::query::EnableScoring::enabled_from_searcher(searcher))?;
+        let weight = query.weight(tantivy::query::EnableScoring::enabled_from_statistics_provider(stats, searcher))?;
         let mut current: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
         for &i in &order {
             let DocAddress { segment_ord, doc_id } = docs[i];

@@ -66,7 +66,7 @@ pub struct Fields {
     pub questions: Field,
     /// Stemmed tags.
     pub tags: Field,
-    /// Stemmed body.
+    /// Stemmed body (not stored: the text is in the knowledge base or the answer payload).
     pub body: Field,
     /// Unstemmed title, tags and questions: exact wording and acronyms.
     pub exact: Field,
@@ -100,7 +100,7 @@ pub fn schema() -> (Schema, Fields) {
         title: b.add_text_field("title", text(analyzer::STEMMED).set_stored()),
         questions: b.add_text_field("questions", text(analyzer::STEMMED)),
         tags: b.add_text_field("tags", text(analyzer::STEMMED)),
-        body: b.add_text_field("body", text(analyzer::STEMMED).set_stored()),
+        body: b.add_text_field("body", text(analyzer::STEMMED)),
         exact: b.add_text_field("exact", text(analyzer::EXACT)),
         theme: b.add_text_field("theme", STRING | STORED),
         payload: b.add_text_field("payload", TextOptions::default().set_stored()),
