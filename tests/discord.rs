@@ -25,21 +25,26 @@ struct Bot {
     _target: Target,
 }
 
+/// The bot's settings against the fake Discord.
+fn discord_settings(fake: &FakeDiscord) -> DiscordSettings {
+    DiscordSettings {
+        token: Secret::new("fake-token"),
+        guild_id: Some(GUILD_ID),
+        help_channel_ids: vec![HELP_CHANNEL],
+        experts_channel_id: Some(EXPERTS_CHANNEL),
+        managers_channel_id: None,
+        expert_role_ids: vec![EXPERT_ROLE],
+        manager_role_ids: vec![MANAGER_ROLE],
+        api_base_url: Some(fake.base_url.clone()),
+    }
+}
+
 impl Bot {
     async fn start() -> Bot {
         let fake = FakeDiscord::start().await;
         let target = Target::sqlite();
         let mut settings = target.settings();
-        settings.discord = DiscordSettings {
-            token: Secret::new("fake-token"),
-            guild_id: Some(GUILD_ID),
-            help_channel_ids: vec![HELP_CHANNEL],
-            experts_channel_id: Some(EXPERTS_CHANNEL),
-            managers_channel_id: None,
-            expert_role_ids: vec![EXPERT_ROLE],
-            manager_role_ids: vec![MANAGER_ROLE],
-            api_base_url: Some(fake.base_url.clone()),
-        };
+        settings.discord = discord_settings(&fake);
         let service = svp::app::open_service(&settings, false, &|_| {}).await.unwrap();
         let handle = svp::discord::start(service.clone(), settings.discord.clone()).await.unwrap();
         fake.ready().await;
@@ -259,13 +264,7 @@ async fn pending_messages_are_sent_after_a_restart() {
     let fake = FakeDiscord::start().await;
     let target = Target::sqlite();
     let mut settings = target.settings();
-    settings.discord = DiscordSettings {
-        token: Secret::new("fake-token"),
-        guild_id: Some(GUILD_ID),
-        experts_channel_id: Some(EXPERTS_CHANNEL),
-        api_base_url: Some(fake.base_url.clone()),
-        ..Default::default()
-    };
+    settings.discord = discord_settings(&fake);
     // Discord is down while a ticket is opened (no bot running): the card waits in the outbox.
     {
         let service = svp::app::open_service(&settings, false, &|_| {}).await.unwrap();

@@ -198,6 +198,8 @@ pub fn check(ticket: &TicketState<'_>, actor: &Actor<'_>, action: Action) -> Res
     };
     let status = ticket.status;
     let label = status.label();
+    // A claimed ticket always has an assignee; should the data say otherwise, refuse rather than panic.
+    let held = || taken_by_other().unwrap_or_else(|| Refusal::Invalid(format!("Le ticket #{id} est {label} par quelqu'un d'autre.")));
     match action {
         Action::Claim => {
             if !actor.role.can_work_tickets() {
@@ -206,7 +208,7 @@ pub fn check(ticket: &TicketState<'_>, actor: &Actor<'_>, action: Action) -> Res
             match status {
                 Open => Ok(Next { status: Claimed, assignee: Some(actor.id) }),
                 Claimed | Waiting if mine => Err(Refusal::Invalid(format!("Vous avez déjà pris en charge le ticket #{id}."))),
-                Claimed | Waiting => Err(taken_by_other().expect("claimed tickets have an assignee")),
+                Claimed | Waiting => Err(held()),
                 _ => Err(Refusal::Invalid(format!("Le ticket #{id} est {label} : rouvrez-le d'abord s'il faut y revenir."))),
             }
         }
@@ -216,7 +218,7 @@ pub fn check(ticket: &TicketState<'_>, actor: &Actor<'_>, action: Action) -> Res
             }
             match status {
                 Claimed | Waiting if mine => Ok(Next { status: Open, assignee: None }),
-                Claimed | Waiting => Err(taken_by_other().expect("claimed tickets have an assignee")),
+                Claimed | Waiting => Err(held()),
                 _ => Err(Refusal::Invalid(format!("Le ticket #{id} n'est pas pris en charge (statut : {label})."))),
             }
         }
