@@ -53,6 +53,25 @@ const FLOOR_PRECISION: f64 = 0.95;
 const FLOOR_OOS: f64 = 0.90;
 const FLOOR_ANSWER_RATE: f64 = 0.55;
 
+/// The independent set (written without seeing the development set or the articles'
+/// phrasings) guards against tuning that only fits the development set.
+#[test]
+fn independent_set_quality_floors() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/independent.jsonl");
+    let cases = svp::eval::read_cases(&path).unwrap();
+    let report = svp::eval::evaluate(&bot(), &cases, today()).unwrap();
+    let summary = format!(
+        "r@1={:.3} r@3={:.3} precision={:.3} answer_rate={:.3} oos_escalation={:.3}",
+        report.recall_at_1, report.recall_at_3, report.answered_precision, report.in_scope_answer_rate, report.out_of_scope_escalation_rate
+    );
+    eprintln!("{summary}");
+    assert!(report.recall_at_1 >= 0.92, "{summary}");
+    assert!(report.recall_at_3 >= 0.98, "{summary}");
+    assert!(report.answered_precision >= 0.95, "{summary}");
+    assert!(report.out_of_scope_escalation_rate >= 0.90, "{summary}");
+    assert!(report.in_scope_answer_rate >= 0.50, "{summary}");
+}
+
 #[test]
 fn hostile_inputs_get_clear_answers() {
     let bot = bot();
