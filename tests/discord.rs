@@ -307,9 +307,11 @@ async fn everyone_in_a_question_pings_nobody() {
     let mentions = &cb["data"]["allowed_mentions"];
     assert_eq!(mentions["parse"], serde_json::json!([]), "{cb:#}");
     // A mention of the bot in the help channel is answered in a thread, also without pings.
-    fake.message(STAFF, &[], HELP_CHANNEL, &format!("<@{BOT_ID}> @everyone la prime d'activité pour un BPS ?"), true);
+    fake.message(STAFF, &[], HELP_CHANNEL, &format!("<@{BOT_ID}> @everyone la prime d'activité pour un BPS, Mme Diallo 06 12 34 56 78 ?"), true);
     let thread = fake.wait_for("thread on the message", |r| r.method == "POST" && r.path.starts_with(&format!("/channels/{HELP_CHANNEL}/messages/")) && r.path.ends_with("/threads")).await;
     assert_eq!(thread.status, 200);
+    let name = thread.body["name"].as_str().unwrap();
+    assert!(!name.contains("Diallo") && !name.contains("06 12"), "thread name not redacted: {name}");
     let reply = fake.wait_for("reply in the thread", |r| r.method == "POST" && r.path.ends_with("/messages") && text_of(&r.body).to_lowercase().contains("prime d'activité")).await;
     assert_eq!(reply.body["allowed_mentions"]["parse"], serde_json::json!([]));
     bot.stop().await; // checks every message's allowed_mentions

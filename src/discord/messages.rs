@@ -52,7 +52,9 @@ pub(super) async fn handle(ctx: &Serenity, data: &Data, msg: &Message) -> Result
     let channel = if direct || in_thread {
         msg.channel_id
     } else {
-        let name = limits::line(&question, limits::THREAD_NAME);
+        // The thread's name is seen by everyone: never the raw text, always the redacted one.
+        let redacted = data.service.bot().prepare(&question).map(|r| r.text).unwrap_or_default();
+        let name = limits::line(&redacted, limits::THREAD_NAME);
         let name = if name.is_empty() { "Question".to_string() } else { name };
         match msg.channel_id.create_thread_from_message(&ctx.http, msg.id, CreateThread::new(name).kind(ChannelType::PublicThread)).await {
             Ok(thread) => thread.id,
