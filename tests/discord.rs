@@ -32,7 +32,7 @@ fn discord_settings(fake: &FakeDiscord) -> DiscordSettings {
         guild_id: Some(GUILD_ID),
         help_channel_ids: vec![HELP_CHANNEL],
         experts_channel_id: Some(EXPERTS_CHANNEL),
-        managers_channel_id: None,
+        managers_channel_id: Some(MANAGERS_CHANNEL),
         expert_role_ids: vec![EXPERT_ROLE],
         manager_role_ids: vec![MANAGER_ROLE],
         api_base_url: Some(fake.base_url.clone()),
@@ -346,5 +346,25 @@ async fn a_5000_character_answer_respects_discord_limits() {
     for field in edit.body["embeds"][0]["fields"].as_array().unwrap() {
         assert!(field["value"].as_str().unwrap().chars().count() <= 1024);
     }
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn managers_get_a_weekly_digest_and_stats_on_demand() {
+    let bot = Bot::start().await;
+    let fake = &bot.fake;
+    bot.callback(&fake.slash_ask(STAFF, &[], "carte de résident 10 ans pour un réfugié : renouvelable ?", false)).await;
+    // /stats is for managers only, privately.
+    let cb = bot.callback(&fake.slash(STAFF, &[], "stats")).await;
+    assert!(cb["data"]["content"].as_str().unwrap().contains("réservées aux responsables"), "{cb:#}");
+    let cb = bot.callback(&fake.slash((1005, "Maya"), &[MANAGER_ROLE], "stats")).await;
+    assert_eq!(cb["data"]["flags"], 64);
+    assert!(text_of(&cb["data"]).contains("Questions: 1"), "{cb:#}");
+    // The weekly digest is queued once a week and posted in the managers' channel.
+    assert!(bot.service.digest_if_due().await.unwrap());
+    assert!(!bot.service.digest_if_due().await.unwrap(), "a second digest within the week");
+    let path = format!("/channels/{MANAGERS_CHANNEL}/messages");
+    let digest = fake.wait_for("digest", |r| r.method == "POST" && r.path == path).await;
+    assert!(text_of(&digest.body).contains("Répondues par le bot"), "{:#}", digest.body);
     bot.stop().await;
 }

@@ -8,6 +8,8 @@ use crate::config::Settings;
 
 /// How often the index checks the database for answers saved by another process or instance.
 const SYNC_EVERY: Duration = Duration::from_secs(3);
+/// How many sync ticks between two checks of the weekly digest (about an hour).
+const DIGEST_CHECK_TICKS: u64 = 1200;
 
 pub(super) async fn run(settings: Settings) -> anyhow::Result<ExitCode> {
     let service = app::open_service(&settings, false, &|_| {}).await?;
@@ -16,9 +18,19 @@ pub(super) async fn run(settings: Settings) -> anyhow::Result<ExitCode> {
     let sync = service.clone();
     let mut sync_stop = stop_rx.clone();
     tokio::spawn(async move {
+        let mut ticks = 0u64;
         loop {
             tokio::select! {
-                _ = tokio::time::sleep(SYNC_EVERY) => sync.sync_index_logged().await,
+                _ = tokio::time::sleep(SYNC_EVERY) => {
+                    sync.sync_index_logged().await;
+                    // About once an hour: queue the managers' weekly digest when it is due.
+                    if ticks % DIGEST_CHECK_TICKS == 0 {
+                        if let Err(e) = sync.digest_if_due().await {
+                            tracing::warn!(error = %e, "cannot queue the weekly digest");
+                        }
+                    }
+                    ticks += 1;
+                }
                 _ = sync_stop.changed() => break,
             }
         }

@@ -54,6 +54,11 @@ pub enum Message {
         /// Channel or thread they asked in.
         channel: Option<String>,
     },
+    /// The managers' weekly digest (rendered from the statistics when sent).
+    Digest {
+        /// Period, in days up to the sending time.
+        days: i64,
+    },
     /// Tell the expert the asker replied.
     AskerReplied {
         /// Ticket.
@@ -73,6 +78,7 @@ impl Message {
             Message::Answer { .. } => "answer",
             Message::Clarification { .. } => "clarification",
             Message::AskerReplied { .. } => "asker_replied",
+            Message::Digest { .. } => "digest",
         }
     }
 }

@@ -329,6 +329,35 @@ impl Service {
         Ok(similar)
     }
 
+    /// Queues the managers' weekly digest when the last one is a week old (or there was none).
+    /// Returns whether one was queued. Only with a Discord managers' channel configured.
+    pub async fn digest_if_due(&self) -> DeskResult<bool> {
+        if !(self.outbox.discord && self.settings.discord.managers_channel_id.is_some()) {
+            return Ok(false);
+        }
+        let week = Duration::days(7).num_milliseconds();
+        let now = Utc::now().timestamp_millis();
+        if self.store.last_queued("digest").await?.is_some_and(|at| now - at < week) {
+            return Ok(false);
+        }
+        let message = super::notify::Message::Digest { days: 7 };
+        let note = crate::store::NewNotification {
+            kind: message.kind().into(),
+            ticket_id: None,
+            recipient_id: None,
+            channel: super::notify::DISCORD.into(),
+            payload: serde_json::to_string(&message).map_err(|e| DeskError::Unavailable(e.into()))?,
+        };
+        self.store.enqueue(&[note]).await?;
+        Ok(true)
+    }
+
+    /// Statistics over the last `days` days, for a scheduled digest (no user behind it).
+    pub async fn digest_stats(&self, days: i64) -> DeskResult<Stats> {
+        let to = Utc::now();
+        Ok(self.store.stats(to - Duration::days(days.clamp(1, 3660)), to, 5).await?)
+    }
+
     /// Statistics over the last `days` days (managers only).
     pub async fn stats(&self, actor: &User, days: i64) -> DeskResult<Stats> {
         if !actor.role.can_see_reports() {

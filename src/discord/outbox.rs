@@ -114,6 +114,14 @@ impl Sender {
                 let rendered = render::notification(&message, &url);
                 self.to_person(n, &rendered, channel.as_deref()).await
             }
+            Message::Digest { days } => {
+                let Some(channel) = self.settings.managers_channel_id.map(ChannelId::new) else {
+                    return Err(Failure::Refused("no managers' channel configured (discord.managers_channel_id)".into()));
+                };
+                let stats = self.service.digest_stats(*days).await.map_err(|e| Failure::Transient(e.to_string()))?;
+                channel.send_message(&self.http, render::stats(&stats).message()).await?;
+                Ok(())
+            }
             Message::AskerReplied { .. } => {
                 let fallback = self.settings.experts_channel_id.map(|c| c.to_string());
                 self.to_person(n, &render::notification(&message, ""), fallback.as_deref()).await

@@ -288,6 +288,7 @@ pub fn notification(message: &Message, answers_url: &str) -> Rendered {
             Rendered { embeds: vec![embed], ..Default::default() }
         }
         Message::TicketCard { ticket_id } => text(&format!("Ticket #{ticket_id}")),
+        Message::Digest { days } => text(&format!("Résumé des {days} derniers jours")),
     }
 }
 
@@ -328,7 +329,7 @@ pub fn stats(s: &Stats) -> Rendered {
     };
     let top: Vec<String> = s.top_questions.iter().map(|q| format!("{} × {}", q.count, limits::line(&q.title, 90))).collect();
     let mut embed = CreateEmbed::new()
-        .title("SVP — les 7 derniers jours")
+        .title(format!("SVP — du {} au {}", s.from.format("%d/%m"), s.to.format("%d/%m/%Y")))
         .colour(BLUE)
         .field("Questions", s.questions.to_string(), true)
         .field("Répondues par le bot", s.answered_by_bot.to_string(), true)

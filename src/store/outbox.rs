@@ -51,6 +51,20 @@ impl Store {
         Ok(out)
     }
 
+    /// Queues messages that no other change owes (e.g. a scheduled digest).
+    pub async fn enqueue(&self, notifications: &[crate::store::NewNotification]) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        super::tickets::notify(&mut tx, notifications, now_ms()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// When the last message of `kind` was queued, if ever.
+    pub async fn last_queued(&self, kind: &str) -> StoreResult<Option<i64>> {
+        let row = sqlx::query("SELECT MAX(created_at) AS at FROM outbox WHERE kind = $1").bind(kind).fetch_one(&self.pool).await?;
+        Ok(row.try_get("at")?)
+    }
+
     /// Marks a message delivered.
     pub async fn mark_sent(&self, id: i64) -> StoreResult<()> {
         sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2")
