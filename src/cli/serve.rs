@@ -24,10 +24,10 @@ pub(super) async fn run(settings: Settings) -> anyhow::Result<ExitCode> {
                 _ = tokio::time::sleep(SYNC_EVERY) => {
                     sync.sync_index_logged().await;
                     // About once an hour: queue the managers' weekly digest when it is due.
-                    if ticks % DIGEST_CHECK_TICKS == 0 {
-                        if let Err(e) = sync.digest_if_due().await {
-                            tracing::warn!(error = %e, "cannot queue the weekly digest");
-                        }
+                    if ticks.is_multiple_of(DIGEST_CHECK_TICKS)
+                        && let Err(e) = sync.digest_if_due().await
+                    {
+                        tracing::warn!(error = %e, "cannot queue the weekly digest");
                     }
                     ticks += 1;
                 }
