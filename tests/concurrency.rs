@@ -103,3 +103,23 @@ async fn asking_too_fast_is_politely_refused() {
     assert!(matches!(err, DeskError::RateLimited(3)));
     assert!(err.to_string().contains("patienter"), "{err}");
 }
+
+/// A database that is down: a clear French error, no panic; at start-up, a clear error too.
+#[tokio::test]
+async fn a_database_that_is_down_gives_clear_errors() {
+    let target = Target::sqlite();
+    let service = target.open().await;
+    let user = create_user(&service, "Chloé", Role::Staff).await;
+    service.store().close().await; // the database goes away
+    let err = service.ask(&user, "RSA pour un réfugié de 30 ans ?", Origin::default()).await.unwrap_err();
+    assert!(matches!(err, DeskError::Unavailable(_)), "{err:?}");
+    assert!(err.to_string().contains("momentanément indisponible"), "{err}");
+    // The bot alone still answers from the articles.
+    assert!(service.bot().reply("RSA pour un réfugié de 30 ans ?", chrono::Utc::now().date_naive()).is_ok());
+
+    let mut settings = target.settings();
+    settings.database_url = svp::config::Secret::new("postgres://nobody@127.0.0.1:1/none");
+    let started = svp::app::open_service(&settings, false, &|_| {}).await;
+    let message = format!("{:#}", started.err().expect("no database, no service"));
+    assert!(message.contains("cannot connect"), "{message}");
+}
