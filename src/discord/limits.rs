@@ -10,8 +10,6 @@ pub const EMBED_TITLE: usize = 256;
 pub const MESSAGE: usize = 2000;
 /// Modal text input.
 pub const MODAL_INPUT: usize = 4000;
-/// Button label.
-pub const BUTTON_LABEL: usize = 80;
 /// Thread name.
 pub const THREAD_NAME: usize = 100;
 

@@ -113,96 +113,63 @@ const NUMBER_WORDS: &[(&str, &str)] = &[
     ("dix-huit", "18"), ("vingt", "20"), ("trente", "30"), ("quarante", "40"), ("soixante", "60"), ("cent", "100"),
 ];
 
-/// Replaces number words by digits (after lowercasing and folding).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct NumberFilter;
-
-impl TokenFilter for NumberFilter {
-    type Tokenizer<T: Tokenizer> = NumberWrapper<T>;
-
-    fn transform<T: Tokenizer>(self, tokenizer: T) -> NumberWrapper<T> {
-        NumberWrapper(tokenizer)
-    }
-}
-
-/// [`NumberFilter`] applied to a tokenizer.
-#[derive(Clone)]
-pub struct NumberWrapper<T>(T);
-
-impl<T: Tokenizer> Tokenizer for NumberWrapper<T> {
-    type TokenStream<'a> = NumberStream<T::TokenStream<'a>>;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        NumberStream(self.0.token_stream(text))
-    }
-}
-
-/// Token stream of [`NumberWrapper`].
-pub struct NumberStream<S>(S);
-
-impl<S: TokenStream> TokenStream for NumberStream<S> {
-    fn advance(&mut self) -> bool {
-        if !self.0.advance() {
-            return false;
-        }
-        let token = self.0.token_mut();
-        if let Some((_, digits)) = NUMBER_WORDS.iter().find(|(word, _)| *word == token.text) {
-            token.text.clear();
-            token.text.push_str(digits);
-        }
-        true
-    }
-
-    fn token(&self) -> &Token {
-        self.0.token()
-    }
-
-    fn token_mut(&mut self) -> &mut Token {
-        self.0.token_mut()
-    }
-}
-
 /// Elided articles and pronouns stripped from the start of a token (`l'api` → `api`), with the
 /// straight or the typographic apostrophe, as Lucene's ElisionFilter does.
 const ELISIONS: &[&str] =
     &["l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu", "lorsqu", "puisqu", "presqu", "quelqu"];
 
-/// Removes French elisions from tokens.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct ElisionFilter;
+/// A token filter that rewrites each token's text in place with a plain function: the elision
+/// and number filters below are two of these.
+#[derive(Clone, Copy)]
+pub struct RewriteFilter(fn(&mut String));
 
-impl TokenFilter for ElisionFilter {
-    type Tokenizer<T: Tokenizer> = ElisionWrapper<T>;
+/// Removes French elisions (`l'api` → `api`).
+pub const ELISION_FILTER: RewriteFilter = RewriteFilter(strip_elision);
+/// Reads number words as digits (`trois` → `3`), after lowercasing and folding.
+pub const NUMBER_FILTER: RewriteFilter = RewriteFilter(number_to_digits);
 
-    fn transform<T: Tokenizer>(self, tokenizer: T) -> ElisionWrapper<T> {
-        ElisionWrapper(tokenizer)
+fn strip_elision(text: &mut String) {
+    if let Some(cut) = elision_cut(text) {
+        text.drain(..cut);
     }
 }
 
-/// [`ElisionFilter`] applied to a tokenizer.
-#[derive(Clone)]
-pub struct ElisionWrapper<T>(T);
+fn number_to_digits(text: &mut String) {
+    if let Some((_, digits)) = NUMBER_WORDS.iter().find(|(word, _)| *word == text.as_str()) {
+        text.clear();
+        text.push_str(digits);
+    }
+}
 
-impl<T: Tokenizer> Tokenizer for ElisionWrapper<T> {
-    type TokenStream<'a> = ElisionStream<T::TokenStream<'a>>;
+impl TokenFilter for RewriteFilter {
+    type Tokenizer<T: Tokenizer> = RewriteWrapper<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> RewriteWrapper<T> {
+        RewriteWrapper(tokenizer, self.0)
+    }
+}
+
+/// [`RewriteFilter`] applied to a tokenizer.
+#[derive(Clone)]
+pub struct RewriteWrapper<T>(T, fn(&mut String));
+
+impl<T: Tokenizer> Tokenizer for RewriteWrapper<T> {
+    type TokenStream<'a> = RewriteStream<T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        ElisionStream(self.0.token_stream(text))
+        RewriteStream(self.0.token_stream(text), self.1)
     }
 }
 
-/// Token stream of [`ElisionWrapper`].
-pub struct ElisionStream<S>(S);
+/// Token stream of [`RewriteWrapper`].
+pub struct RewriteStream<S>(S, fn(&mut String));
 
-impl<S: TokenStream> TokenStream for ElisionStream<S> {
+impl<S: TokenStream> TokenStream for RewriteStream<S> {
     fn advance(&mut self) -> bool {
         if !self.0.advance() {
             return false;
         }
-        let token = self.0.token_mut();
-        if let Some(cut) = elision_cut(&token.text) {
-            token.text.drain(..cut);
-        }
+        (self.1)(&mut self.0.token_mut().text);
         true
     }
 
@@ -230,10 +197,10 @@ fn base() -> tantivy::tokenizer::TextAnalyzerBuilder<
     TextAnalyzer::builder(tokenizer)
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
-        .filter(ElisionFilter)
+        .filter(ELISION_FILTER)
         .filter(StopWordFilter::remove(stop_words))
         .filter(AsciiFoldingFilter)
-        .filter(NumberFilter)
+        .filter(NUMBER_FILTER)
 }
 
 /// The stemmed French analyzer: folds accents before stemming.
