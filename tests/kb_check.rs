@@ -52,6 +52,7 @@ fn every_kind_of_error_is_reported_at_once_with_its_line() {
         ("sejour/theme-inconnu.md", "unknown-theme", 4..=4),
         ("sejour/sans-front-matter.md", "front-matter", 1..=1),
         ("synonyms.toml", "synonyms", 5..=6),
+        ("escalate.toml", "escalate", 2..=2),
         ("nested/deeper", "layout", 1..=1),
     ];
     for (file, code, lines) in expect {
@@ -79,6 +80,7 @@ fn shipped_knowledge_base_is_clean_and_complete() {
     assert!(errors.is_empty(), "{}", errors.join("\n"));
     assert_eq!(loaded.kb.published().count(), 49);
     assert!(loaded.kb.synonyms.groups.len() >= 60);
+    assert!(loaded.kb.escalations.topics.len() >= 5);
     // A sentence ends with . ! or ? followed by a capital letter or the end ("L.424-1" does not end one).
     let sentence_end = regex::Regex::new(r"[.!?…]\)?(\s+[«(]?\p{Lu}|\s*$)").unwrap();
     for a in loaded.kb.published() {

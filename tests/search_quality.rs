@@ -115,6 +115,23 @@ fn hostile_inputs_get_clear_answers() {
     assert_eq!(reply.hits[0].slug, "api-recepisse-reconnu-refugie");
 }
 
+/// A topic listed in `knowledge/escalate.toml` goes to an expert even when an article matches
+/// well; the article is still offered as a lead.
+#[test]
+fn expert_only_topics_escalate_whatever_the_search_finds() {
+    let bot = bot();
+    let plain = "Carte de résident de 10 ans d'un réfugié : combien de temps est-elle valable et se renouvelle-t-elle ?";
+    let reply = bot.reply(plain, today()).unwrap();
+    assert_eq!((reply.decision.as_str(), reply.hits[0].slug.as_str()), ("answer", "carte-resident-refugie"), "{}", reply.reason);
+
+    let sensitive = format!("{plain} Il vient de recevoir une obligation de quitter le territoire.");
+    let reply = bot.reply(&sensitive, today()).unwrap();
+    assert_eq!(reply.decision.as_str(), "escalate");
+    assert_eq!(reply.confidence, 0.0);
+    assert!(reply.reason.contains("éloignement du territoire"), "{}", reply.reason);
+    assert!(reply.alternatives.iter().any(|s| s.id == "carte-resident-refugie"), "{:?}", reply.alternatives);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 

@@ -40,6 +40,7 @@ fn check(settings: &Settings, json: bool) -> anyhow::Result<ExitCode> {
             "articles": loaded.kb.articles.len(),
             "published": loaded.kb.published().count(),
             "synonym_groups": loaded.kb.synonyms.groups.len(),
+            "expert_topics": loaded.kb.escalations.topics.len(),
             "errors": errors,
             "warnings": warnings,
             "diagnostics": shown,
@@ -50,11 +51,12 @@ fn check(settings: &Settings, json: bool) -> anyhow::Result<ExitCode> {
             println!("{d}");
         }
         println!(
-            "{}: {} articles ({} published), {} synonym groups, {errors} error(s), {warnings} warning(s)",
+            "{}: {} articles ({} published), {} synonym groups, {} expert-only topics, {errors} error(s), {warnings} warning(s)",
             dir.display(),
             loaded.kb.articles.len(),
             loaded.kb.published().count(),
             loaded.kb.synonyms.groups.len(),
+            loaded.kb.escalations.topics.len(),
         );
     }
     Ok(if errors == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use super::decision::{self, Features};
+use super::expert_topics::ExpertTopics;
 use super::question::{self, TextError};
 use super::redact::{self, Redacted};
 use super::reply::{AnswerCard, BotReply, Decision, ExpertProvenance, HitSummary, Suggestion};
@@ -35,12 +36,14 @@ pub struct Bot {
     index: Arc<SearchIndex>,
     search: SearchSettings,
     limits: LimitSettings,
+    expert_topics: ExpertTopics,
 }
 
 impl Bot {
     /// A bot over a loaded knowledge base and its index.
     pub fn new(kb: Arc<KnowledgeBase>, index: Arc<SearchIndex>, search: SearchSettings, limits: LimitSettings) -> Self {
-        Bot { kb, index, search, limits }
+        let expert_topics = ExpertTopics::new(&kb.escalations);
+        Bot { kb, index, search, limits, expert_topics }
     }
 
     /// The knowledge base.
@@ -68,7 +71,9 @@ impl Bot {
 
     fn decide(&self, redacted: &Redacted, outcome: &SearchOutcome, today: NaiveDate) -> BotReply {
         let features = decision::features(outcome);
-        let confidence = decision::confidence(&features);
+        let expert_topic = self.expert_topics.find(&redacted.searchable());
+        // An expert-only topic is escalated whatever the search found: no confidence in an answer.
+        let confidence = if expert_topic.is_some() { 0.0 } else { decision::confidence(&features) };
         let answer = confidence >= self.search.answer_threshold && !outcome.hits.is_empty();
         let hits: Vec<HitSummary> = outcome
             .hits
@@ -88,7 +93,10 @@ impl Bot {
         BotReply {
             decision: if answer { Decision::Answer } else { Decision::Escalate },
             confidence,
-            reason: reason(answer, outcome, &features, confidence),
+            reason: match expert_topic {
+                Some(topic) => format!("Ce sujet ({topic}) est réservé aux experts : la question doit leur être transmise."),
+                None => reason(answer, outcome, &features, confidence),
+            },
             hits,
             answer: if answer { outcome.hits.first().map(|h| self.card(h, outcome, today)) } else { None },
             alternatives,

@@ -2,7 +2,7 @@
 //! Discord, the web and the CLI only translate to and from these types.
 //!
 //! Layout: [`question`] (validating user text), [`redact`] (personal data), [`decision`]
-//! (confidence from score features), [`reply`] (what adapters render), [`bot`] (search and
+//! (confidence from score features), [`expert_topics`] (topics never answered alone), [`reply`] (what adapters render), [`bot`] (search and
 //! decide), [`indexing`] (what the index holds), [`roles`] and [`tickets`] (who may do what, the
 //! ticket state machine), [`notify`] (messages owed), `service` (asking and escalating), `desk`
 //! (expert actions), `sync` (index catch-up), [`error`].
@@ -11,6 +11,7 @@ pub mod bot;
 pub mod decision;
 mod desk;
 pub mod error;
+pub mod expert_topics;
 pub mod indexing;
 pub mod notify;
 pub mod question;

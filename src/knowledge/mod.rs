@@ -1,10 +1,12 @@
 //! The curated knowledge folder: loading, validation (`svp kb check`) and the content hash that
 //! tells the search index when to rebuild.
 //!
-//! Layout of the folder: `themes.toml`, `synonyms.toml`, and one `<theme>/<slug>.md` per article.
+//! Layout of the folder: `themes.toml`, `synonyms.toml`, the optional `escalate.toml` (topics
+//! reserved to experts), and one `<theme>/<slug>.md` per article.
 
 mod article;
 mod diagnostics;
+mod escalations;
 mod synonyms;
 
 use std::collections::{HashMap, HashSet};
@@ -17,7 +19,11 @@ use sha2::{Digest, Sha256};
 
 pub use article::{Article, ArticleLink, Source, Status, parse_article};
 pub use diagnostics::{Diagnostic, Severity, line_at};
+pub use escalations::{EscalationTopic, Escalations};
 pub use synonyms::{SynonymGroup, Synonyms};
+
+/// The optional file of topics reserved to experts.
+const ESCALATIONS_FILE: &str = "escalate.toml";
 
 /// A theme of the knowledge base.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -45,6 +51,8 @@ pub struct KnowledgeBase {
     pub themes: Vec<Theme>,
     /// Synonym groups.
     pub synonyms: Synonyms,
+    /// Topics the bot never answers alone.
+    pub escalations: Escalations,
     /// SHA-256 of every file that was read, to detect changes.
     pub content_hash: String,
 }
@@ -88,6 +96,20 @@ impl KnowledgeBase {
             }
         };
 
+        // Not hashed: the topics do not change the index.
+        let escalations = match std::fs::read_to_string(dir.join(ESCALATIONS_FILE)) {
+            Ok(text) => {
+                let (e, d) = Escalations::parse(Path::new(ESCALATIONS_FILE), &text);
+                diags.extend(d);
+                e
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Escalations::default(),
+            Err(e) => {
+                diags.push(Diagnostic::error("escalate", Path::new(ESCALATIONS_FILE), 1, e.to_string()));
+                Escalations::default()
+            }
+        };
+
         let mut articles = Vec::new();
         for rel in article_paths(dir, &mut diags)? {
             let text = match read_hashed(dir, &rel, &mut hasher) {
@@ -104,7 +126,7 @@ impl KnowledgeBase {
 
         check_articles(&mut articles, &themes, today, &mut diags);
         diags.sort_by(|a, b| (&a.file, a.line, a.severity).cmp(&(&b.file, b.line, b.severity)));
-        let kb = KnowledgeBase { articles, themes, synonyms, content_hash: hex(&hasher.finalize()) };
+        let kb = KnowledgeBase { articles, themes, synonyms, escalations, content_hash: hex(&hasher.finalize()) };
         Ok(Loaded { kb, diagnostics: diags })
     }
 

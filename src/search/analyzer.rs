@@ -9,7 +9,7 @@ use tantivy::tokenizer::{
 use unicode_normalization::UnicodeNormalization;
 
 /// Bump whenever the analysis changes: the index is rebuilt when it differs from the stored one.
-pub const ANALYZER_VERSION: u32 = 6;
+pub const ANALYZER_VERSION: u32 = 7;
 
 /// Name of the stemmed analyzer in the index schema.
 pub const STEMMED: &str = "fr_stem";
@@ -19,7 +19,8 @@ pub const EXACT: &str = "fr_exact";
 /// Splits text into words: runs of letters, digits and combining marks, an apostrophe kept
 /// when it sits inside a word (`l'api`, `aujourd’hui`). The same tokens as the regex
 /// `[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}\p{N}]+)*`, several times faster (indexing a
-/// million entries spends most of its time here).
+/// million entries spends most of its time here). One exception: a number glued to a unit or an
+/// ordinal suffix is two words (`15h` → `15` `h`, `1ère` → `1` `ère`), as it is when spaced.
 #[derive(Clone, Debug, Default)]
 pub struct WordTokenizer {
     token: Token,
@@ -51,6 +52,16 @@ impl WordStream<'_> {
     fn word_len(s: &str) -> usize {
         s.char_indices().find(|(_, c)| !is_word_char(*c)).map_or(s.len(), |(i, _)| i)
     }
+
+    fn emit(&mut self, start: usize, end: usize) -> bool {
+        self.offset = end;
+        self.token.text.clear();
+        self.token.text.push_str(&self.text[start..end]);
+        self.token.offset_from = start;
+        self.token.offset_to = end;
+        self.token.position = self.token.position.wrapping_add(1);
+        true
+    }
 }
 
 impl TokenStream for WordStream<'_> {
@@ -61,6 +72,10 @@ impl TokenStream for WordStream<'_> {
             return false;
         };
         let start = self.offset + skip;
+        let digits = self.text[start..].bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 && self.text[start + digits..].chars().next().is_some_and(char::is_alphabetic) {
+            return self.emit(start, start + digits);
+        }
         let mut end = start + Self::word_len(&self.text[start..]);
         // An apostrophe followed by a word character continues the word.
         while let Some(apostrophe) = self.text[end..].chars().next().filter(|c| *c == '\'' || *c == '’') {
@@ -71,13 +86,7 @@ impl TokenStream for WordStream<'_> {
             }
             end = after + more;
         }
-        self.offset = end;
-        self.token.text.clear();
-        self.token.text.push_str(&self.text[start..end]);
-        self.token.offset_from = start;
-        self.token.offset_to = end;
-        self.token.position = self.token.position.wrapping_add(1);
-        true
+        self.emit(start, end)
     }
 
     fn token(&self) -> &Token {
@@ -104,6 +113,8 @@ const STOP_WORDS: &[&str] = &[
     "doit", "doivent", "bien", "très", "tres", "tout", "tous", "toute", "toutes", "svp", "merci", "bonjour",
     "bonsoir", "salut", "hello", "ok", "oui", "est-ce", "il", "elle", "quoi", "là", "la-bas", "ici", "chez", "encore",
     "aussi", "déjà", "deja", "cas", "question", "sait", "savoir", "besoin",
+    // Ordinal suffixes, split from their number by the tokenizer (`1ère`, `2e`).
+    "er", "ère", "ere", "re", "e", "ème", "eme", "nd", "nde",
 ];
 
 /// Numbers written as words, read as digits: "trois mois" finds "3 mois".
@@ -112,6 +123,9 @@ const NUMBER_WORDS: &[(&str, &str)] = &[
     ("neuf", "9"), ("dix", "10"), ("onze", "11"), ("douze", "12"), ("quinze", "15"), ("seize", "16"),
     ("dix-huit", "18"), ("vingt", "20"), ("trente", "30"), ("quarante", "40"), ("soixante", "60"), ("cent", "100"),
 ];
+
+/// Unit abbreviations read as the word they stand for: "15h" finds "15 heures".
+const UNIT_WORDS: &[(&str, &str)] = &[("h", "heures"), ("hrs", "heures"), ("min", "minutes")];
 
 /// Elided articles and pronouns stripped from the start of a token (`l'api` → `api`), with the
 /// straight or the typographic apostrophe, as Lucene's ElisionFilter does.
@@ -125,8 +139,9 @@ pub struct RewriteFilter(fn(&mut String));
 
 /// Removes French elisions (`l'api` → `api`).
 pub const ELISION_FILTER: RewriteFilter = RewriteFilter(strip_elision);
-/// Reads number words as digits (`trois` → `3`), after lowercasing and folding.
-pub const NUMBER_FILTER: RewriteFilter = RewriteFilter(number_to_digits);
+/// Reads number words as digits (`trois` → `3`) and unit abbreviations as words (`h` →
+/// `heures`), after lowercasing and folding.
+pub const NUMBER_FILTER: RewriteFilter = RewriteFilter(read_numbers_and_units);
 
 fn strip_elision(text: &mut String) {
     if let Some(cut) = elision_cut(text) {
@@ -134,10 +149,10 @@ fn strip_elision(text: &mut String) {
     }
 }
 
-fn number_to_digits(text: &mut String) {
-    if let Some((_, digits)) = NUMBER_WORDS.iter().find(|(word, _)| *word == text.as_str()) {
+fn read_numbers_and_units(text: &mut String) {
+    if let Some((_, reading)) = NUMBER_WORDS.iter().chain(UNIT_WORDS).find(|(word, _)| *word == text.as_str()) {
         text.clear();
-        text.push_str(digits);
+        text.push_str(reading);
     }
 }
 
@@ -294,6 +309,16 @@ mod tests {
     fn number_words_read_as_digits() {
         assert_eq!(stems("trois mois"), stems("3 mois"));
         assert_eq!(stems("Cinq ans"), stems("5 ans"));
+    }
+
+    #[test]
+    fn numbers_glued_to_units_read_as_spaced() {
+        assert_eq!(stems("15h par semaine"), stems("15 heures par semaine"));
+        assert_eq!(stems("les 15 h"), stems("15 heures"));
+        assert_eq!(stems("1ère demande"), stems("1 demande"));
+        assert_eq!(stems("25ans"), stems("25 ans"));
+        // Letters then digits stay one word: language levels, form numbers.
+        assert_eq!(stems("B1 F39530"), ["b1", "f39530"]);
     }
 
     #[test]
