@@ -132,6 +132,19 @@ fn expert_only_topics_escalate_whatever_the_search_finds() {
     assert!(reply.alternatives.iter().any(|s| s.id == "carte-resident-refugie"), "{:?}", reply.alternatives);
 }
 
+/// The expert-only topics do not contradict the articles: none of the phrasings the articles
+/// answer mentions one.
+#[test]
+fn expert_only_topics_spare_what_the_articles_answer() {
+    let bot = bot();
+    let topics = svp::core::expert_topics::ExpertTopics::new(&bot.kb().escalations);
+    for article in bot.kb().published() {
+        for q in article.questions.iter().chain([&article.title]) {
+            assert_eq!(topics.find(q), None, "{}: {q}", article.slug);
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 

@@ -71,8 +71,10 @@ impl Bot {
 
     fn decide(&self, redacted: &Redacted, outcome: &SearchOutcome, today: NaiveDate) -> BotReply {
         let features = decision::features(outcome);
-        let expert_topic = self.expert_topics.find(&redacted.searchable());
-        // An expert-only topic is escalated whatever the search found: no confidence in an answer.
+        // An expert-only topic is escalated unless an expert already answered it: an article is
+        // never a confident answer there, whatever its score.
+        let from_expert = outcome.hits.first().is_some_and(|h| h.entry.kind == EntryKind::ExpertAnswer);
+        let expert_topic = if from_expert { None } else { self.expert_topics.find(&redacted.searchable()) };
         let confidence = if expert_topic.is_some() { 0.0 } else { decision::confidence(&features) };
         let answer = confidence >= self.search.answer_threshold && !outcome.hits.is_empty();
         let hits: Vec<HitSummary> = outcome

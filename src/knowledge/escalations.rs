@@ -1,7 +1,7 @@
-//! `knowledge/escalate.toml`: topics the bot never answers alone (removal orders, violence,
-//! child protection…). A question that mentions one goes to an expert whatever the search
-//! finds, because a close article would be a dangerously partial answer. Curators edit it
-//! without touching code; the file is optional.
+//! `knowledge/escalate.toml`: topics the bot never answers from an article (removal orders,
+//! violence, child protection…). A question that mentions one goes to an expert whatever article
+//! the search finds, because it would be a dangerously partial answer; an expert answer that
+//! matches best is still given. Curators edit it without touching code; the file is optional.
 
 use std::path::Path;
 
