@@ -49,8 +49,8 @@ fn development_set_quality_floors() {
 const FLOOR_R1: f64 = 0.88;
 const FLOOR_R3: f64 = 0.98;
 const FLOOR_MRR: f64 = 0.93;
-const FLOOR_PRECISION: f64 = 0.95;
-const FLOOR_OOS: f64 = 0.90;
+const FLOOR_PRECISION: f64 = 0.96;
+const FLOOR_OOS: f64 = 0.95;
 const FLOOR_ANSWER_RATE: f64 = 0.55;
 
 /// The independent set (written without seeing the development set or the articles'
@@ -69,7 +69,7 @@ fn independent_set_quality_floors() {
     assert!(report.recall_at_3 >= 0.98, "{summary}");
     assert!(report.answered_precision >= 0.95, "{summary}");
     assert!(report.out_of_scope_escalation_rate >= 0.90, "{summary}");
-    assert!(report.in_scope_answer_rate >= 0.50, "{summary}");
+    assert!(report.in_scope_answer_rate >= 0.55, "{summary}");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The answer-or-escalate decision, from score features of a search:
 //! - **coverage**: idf-weighted share of the question's concepts the top hit matches (words the
-//!   index has never seen count as missed, with a moderate weight);
+//!   index has never seen count as missed, with a moderate weight, except details of the case
+//!   such as a town or an age);
 //! - **strength**: the top score normalised by what the question could score at most;
 //! - **margin**: how far the top hit is ahead of the second;
 //! - **rare miss**: whether the question's rarest known concept is absent from the top hit.
@@ -12,6 +13,7 @@
 
 use serde::Serialize;
 
+use super::case_details::is_case_detail;
 use crate::search::SearchOutcome;
 
 /// Weight given to a word the index does not know (≈ the idf of a fairly rare word).
@@ -63,7 +65,7 @@ pub fn features(outcome: &SearchOutcome) -> Features {
         } else {
             UNKNOWN_WEIGHT
         };
-        if c.known && c.idf < COMMON_IDF {
+        if (c.known && c.idf < COMMON_IDF) || is_case_detail(c) {
             continue;
         }
         total += weight;

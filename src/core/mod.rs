@@ -2,12 +2,14 @@
 //! Discord, the web and the CLI only translate to and from these types.
 //!
 //! Layout: [`question`] (validating user text), [`redact`] (personal data), [`decision`]
-//! (confidence from score features), [`expert_topics`] (topics never answered alone), [`reply`] (what adapters render), [`bot`] (search and
+//! (confidence from score features), `case_details` (words of the case, not of the question),
+//! [`expert_topics`] (topics never answered alone), [`reply`] (what adapters render), [`bot`] (search and
 //! decide), [`indexing`] (what the index holds), [`roles`] and [`tickets`] (who may do what, the
 //! ticket state machine), [`notify`] (messages owed), `service` (asking and escalating), `desk`
 //! (expert actions), `sync` (index catch-up), [`error`].
 
 pub mod bot;
+mod case_details;
 pub mod decision;
 mod desk;
 pub mod error;
