@@ -72,6 +72,40 @@ fn independent_set_quality_floors() {
     assert!(report.in_scope_answer_rate >= 0.55, "{summary}");
 }
 
+/// The same sets with two typos per question (`eval/make_typos.py`): typo tolerance keeps the
+/// bot right and confident enough to answer.
+#[test]
+fn typo_sets_quality_floors() {
+    for (file, r1, answer_rate) in [("eval/dev-typos.jsonl", 0.87, 0.55), ("eval/independent-typos.jsonl", 0.90, 0.55)] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+        let cases = svp::eval::read_cases(&path).unwrap();
+        let report = svp::eval::evaluate(&bot(), &cases, today()).unwrap();
+        let summary = format!(
+            "{file}: r@1={:.3} precision={:.3} answer_rate={:.3} oos_escalation={:.3}",
+            report.recall_at_1, report.answered_precision, report.in_scope_answer_rate, report.out_of_scope_escalation_rate
+        );
+        eprintln!("{summary}");
+        assert!(report.recall_at_1 >= r1, "{summary}");
+        assert!(report.answered_precision >= 0.95, "{summary}");
+        assert!(report.out_of_scope_escalation_rate >= 0.90, "{summary}");
+        assert!(report.in_scope_answer_rate >= answer_rate, "{summary}");
+    }
+}
+
+/// A typo is corrected to a word the articles use, before synonyms are matched; names are not.
+#[test]
+fn typos_are_corrected_but_names_are_left_alone() {
+    let index = bot().index().clone();
+    let concepts = index.concepts("inscriptoin a franec travail");
+    let texts: Vec<(&str, bool)> = concepts.iter().map(|c| (c.text.as_str(), c.corrected)).collect();
+    assert_eq!(texts, [("inscriptoin", true), ("franec travail", true)], "{concepts:?}");
+    assert!(concepts[1].group.is_some(), "the corrected words match the France Travail synonyms: {concepts:?}");
+    let reply = bot().reply("naturalisaton d'un refugie : combien d'anees de residence ?", today()).unwrap();
+    assert_eq!(reply.hits[0].slug, "naturalisation-refugie");
+    let concepts = index.concepts("il habite a Montreuill");
+    assert!(concepts.iter().all(|c| !c.corrected), "{concepts:?}");
+}
+
 #[test]
 fn hostile_inputs_get_clear_answers() {
     let bot = bot();

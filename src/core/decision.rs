@@ -58,12 +58,11 @@ pub fn features(outcome: &SearchOutcome) -> Features {
     let mut rarest: Option<(f32, bool)> = None;
     for (i, c) in outcome.concepts.iter().enumerate() {
         let hit = top.concept_scores.get(i).copied().unwrap_or(0.0) > 0.0;
-        let weight = if c.known {
-            c.idf
-        } else if c.fuzzy && hit {
-            UNKNOWN_WEIGHT * 0.5
-        } else {
-            UNKNOWN_WEIGHT
+        // A word corrected from a typo weighs half: the correction may be wrong.
+        let weight = match (c.known, c.fuzzy) {
+            (true, false) => c.idf,
+            (true, true) => c.idf * 0.5,
+            (false, _) => UNKNOWN_WEIGHT,
         };
         if (c.known && c.idf < COMMON_IDF) || is_case_detail(c) {
             continue;
@@ -74,7 +73,7 @@ pub fn features(outcome: &SearchOutcome) -> Features {
             let score = top.concept_scores.get(i).copied().unwrap_or(0.0);
             supported += weight * if c.known { (score / (SUPPORT_SCALE * c.idf.max(1e-3))).min(1.0) } else { 0.5 };
         }
-        if !(c.known || (c.fuzzy && hit)) {
+        if !c.known {
             unknown += weight;
         }
         max_attainable += c.max_score;

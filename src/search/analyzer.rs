@@ -252,6 +252,8 @@ pub struct Analyzed {
     pub stem: String,
     /// Unstemmed, folded form.
     pub exact: String,
+    /// Whether the word was corrected (a typo) to a close one the index knows.
+    pub corrected: bool,
 }
 
 /// Analyzes `text` with both analyzers and pairs their tokens by position.
@@ -265,6 +267,7 @@ pub fn analyze(stemmer: &mut TextAnalyzer, exacter: &mut TextAnalyzer, text: &st
             offset_to: t.offset_to,
             stem: t.text.clone(),
             exact: String::new(),
+            corrected: false,
         });
     }
     let mut stream = exacter.token_stream(text);

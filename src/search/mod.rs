@@ -35,8 +35,8 @@ const K1: f32 = 1.2;
 const FIELD_IDF_SHARE: f32 = 0.25;
 /// Boost of the unstemmed field.
 const EXACT_BOOST: f32 = 0.5;
-/// Score of a fuzzy (typo-tolerant) match, which tantivy scores as a constant.
-const FUZZY_BOOST: f32 = 1.0;
+/// Shortest word a typo is corrected in.
+const MIN_CORRECTED_LEN: usize = 5;
 /// Share of the other fields' scores added to the best field's.
 const TIE_BREAKER: f32 = 0.1;
 /// How many hits get per-concept scores (the decision looks at the first only).
@@ -51,7 +51,7 @@ pub struct ConceptInfo {
     pub idf: f32,
     /// Whether any alternative occurs in the index.
     pub known: bool,
-    /// Whether it was matched only through typo tolerance.
+    /// Whether a typo in it was corrected to find it.
     pub fuzzy: bool,
     /// Whether it came from a synonym group.
     pub synonym: bool,
@@ -148,9 +148,60 @@ impl SearchIndex {
         self.store.reader.searcher().num_docs()
     }
 
-    /// Analyzes a question into concepts (exposed for diagnostics and tests).
+    /// Analyzes a question into concepts, typos corrected (exposed for diagnostics and tests).
     pub fn concepts(&self, text: &str) -> Vec<Concept> {
-        query::concepts(text, &self.matcher, &mut self.stemmer.clone(), &mut self.exacter.clone())
+        let searcher = self.store.reader.searcher();
+        let stats = Stats::new(&searcher, stats_docs(&searcher));
+        self.concepts_with(&stats, text)
+    }
+
+    fn concepts_with(&self, stats: &Stats<'_>, text: &str) -> Vec<Concept> {
+        let (mut stemmer, mut exacter) = (self.stemmer.clone(), self.exacter.clone());
+        let mut correct = |token: &analyzer::Analyzed, typed: &str| self.correction(stats, token, typed);
+        query::concepts(text, &self.matcher, &mut stemmer, &mut exacter, &mut correct)
+    }
+
+    /// Typo tolerance: for a word the index knows in no form, the closest word it does know,
+    /// one edit away (two from eight letters; a swap of two letters is one edit): the fewest
+    /// edits, then the longest common start (typos are rarely in the first letters: "partent"
+    /// is "partant" rather than "parent"), then the most frequent. Returns its (stem, exact form).
+    /// Names ("Montreuil", "Kenya") are left alone; only the first word of the question may be
+    /// capitalised and corrected.
+    fn correction(&self, stats: &Stats<'_>, token: &analyzer::Analyzed, typed: &str) -> Option<(String, String)> {
+        let f = &self.store.fields;
+        let len = token.exact.chars().count();
+        let capitalised = typed.chars().next().is_some_and(char::is_uppercase);
+        if len < MIN_CORRECTED_LEN || token.exact.chars().all(|c| c.is_ascii_digit()) || (capitalised && token.offset_from > 0) {
+            return None;
+        }
+        let known = |field: Field, text: &str| stats.doc_freq(&Term::from_field_text(field, text)).unwrap_or(0) > 0;
+        if known(f.vocab, &token.exact) || f.stemmed_boosts().iter().any(|(field, _)| known(*field, &token.stem)) {
+            return None;
+        }
+        let distance = if len >= 8 { 2 } else { 1 };
+        let automaton = FuzzyTermQuery::new(Term::from_field_text(f.vocab, &token.exact), distance, true).automaton().ok()?;
+        let mut best: Option<(usize, std::cmp::Reverse<usize>, std::cmp::Reverse<u32>, String)> = None;
+        for segment in stats.searcher.segment_readers() {
+            let Ok(inverted) = segment.inverted_index(f.vocab) else { continue };
+            let Ok(mut stream) = inverted.terms().search(&automaton).into_stream() else { continue };
+            while stream.advance() {
+                let Ok(word) = std::str::from_utf8(stream.key()) else { continue };
+                let prefix = token.exact.chars().zip(word.chars()).take_while(|(a, b)| a == b).count();
+                let candidate = (
+                    strsim::osa_distance(&token.exact, word),
+                    std::cmp::Reverse(prefix),
+                    std::cmp::Reverse(stream.value().doc_freq),
+                    word.to_string(),
+                );
+                if best.as_ref().is_none_or(|b| candidate < *b) {
+                    best = Some(candidate);
+                }
+            }
+        }
+        let (_, _, _, word) = best?;
+        let analyzed = analyzer::analyze(&mut self.stemmer.clone(), &mut self.exacter.clone(), &word);
+        let first = analyzed.into_iter().next()?;
+        Some((first.stem, first.exact))
     }
 
     /// The stems of `text` weighted by their idf (words unknown to the index weigh as rare
@@ -181,7 +232,7 @@ impl SearchIndex {
         let num_docs = searcher.num_docs();
         let stats_n = stats_docs(&searcher);
         let stats = Stats::new(&searcher, stats_n);
-        let concepts = self.concepts(text);
+        let concepts = self.concepts_with(&stats, text);
         if concepts.is_empty() || num_docs == 0 || limit == 0 {
             return Ok(SearchOutcome { num_docs, ..Default::default() });
         }
@@ -258,25 +309,12 @@ impl SearchIndex {
             })
             .collect();
         let known = !disjuncts.is_empty();
-        let mut fuzzy = false;
-        if !known {
-            // Typo tolerance, only for words the index does not know at all.
-            if let [(_, w)] = concept.alternatives[0].exact.as_slice() {
-                let len = w.chars().count();
-                if len >= 5 && !w.chars().all(|c| c.is_ascii_digit()) {
-                    let distance = if len >= 8 { 2 } else { 1 };
-                    let term = Term::from_field_text(f.exact, w);
-                    disjuncts.push(boosted(Box::new(FuzzyTermQuery::new(term, distance, true)), FUZZY_BOOST));
-                    fuzzy = true;
-                }
-            }
-        }
         let max_boost = f.stemmed_boosts().iter().map(|(_, b)| *b).fold(EXACT_BOOST, f32::max);
         let info = ConceptInfo {
             text: concept.text.clone(),
             idf: concept_idf,
             known,
-            fuzzy,
+            fuzzy: concept.corrected,
             synonym: concept.group.is_some(),
             max_score: concept_idf * (K1 + 1.0) * max_boost,
         };

@@ -12,6 +12,9 @@ use crate::knowledge::Synonyms;
 /// Weight of a synonym relative to the word the user typed.
 pub const SYNONYM_WEIGHT: f32 = 0.9;
 
+/// Weight of a word corrected from a typo: the correction may be wrong.
+pub const CORRECTED_WEIGHT: f32 = 0.6;
+
 /// One way a concept may appear in a document: a single term or a phrase.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Alternative {
@@ -32,6 +35,8 @@ pub struct Concept {
     pub alternatives: Vec<Alternative>,
     /// Index of the synonym group it matched, if any.
     pub group: Option<usize>,
+    /// Whether a word was corrected (a typo) to find it.
+    pub corrected: bool,
 }
 
 /// Finds synonym-group terms in analyzed questions.
@@ -65,6 +70,11 @@ impl SynonymMatcher {
         matcher
     }
 
+    /// Whether some synonym term contains this stem (a word staff use, even if no article does).
+    pub fn knows(&self, stem: &str) -> bool {
+        self.groups.iter().flatten().any(|term| term.stems.iter().any(|(_, s)| s == stem))
+    }
+
     /// The longest term starting at `tokens[0]`: (group, number of tokens).
     fn longest_match(&self, tokens: &[Analyzed]) -> Option<(usize, usize)> {
         let candidates = self.by_first.get(&tokens.first()?.stem)?;
@@ -90,15 +100,24 @@ fn alternative(tokens: &[Analyzed], weight: f32) -> Option<Alternative> {
     })
 }
 
-/// Splits a question into concepts, expanding synonym groups.
+/// Splits a question into concepts, expanding synonym groups. `correct` may replace a word the
+/// index does not know by a close one it knows (a typo), before synonyms are matched.
 pub fn concepts(
     text: &str,
     matcher: &SynonymMatcher,
     stemmer: &mut TextAnalyzer,
     exacter: &mut TextAnalyzer,
+    correct: &mut dyn FnMut(&Analyzed, &str) -> Option<(String, String)>,
 ) -> Vec<Concept> {
     let text = analyzer::normalize(text);
-    let tokens = analyzer::analyze(stemmer, exacter, &text);
+    let mut tokens = analyzer::analyze(stemmer, exacter, &text);
+    for t in &mut tokens {
+        if !matcher.knows(&t.stem)
+            && let Some((stem, exact)) = correct(t, &text[t.offset_from..t.offset_to])
+        {
+            (t.stem, t.exact, t.corrected) = (stem, exact, true);
+        }
+    }
     let mut out: Vec<Concept> = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
@@ -112,12 +131,15 @@ pub fn concepts(
                     }
                 }
                 let text = text[span[0].offset_from..span[n - 1].offset_to].to_string();
-                (Concept { text, alternatives, group: Some(g) }, n)
+                let corrected = span.iter().any(|t| t.corrected);
+                (Concept { text, alternatives, group: Some(g), corrected }, n)
             }
             None => {
                 let t = &tokens[i];
-                let alternatives = vec![alternative(std::slice::from_ref(t), 1.0).expect("one token")];
-                (Concept { text: text[t.offset_from..t.offset_to].to_string(), alternatives, group: None }, 1)
+                let weight = if t.corrected { CORRECTED_WEIGHT } else { 1.0 };
+                let alternatives = vec![alternative(std::slice::from_ref(t), weight).expect("one token")];
+                let text = text[t.offset_from..t.offset_to].to_string();
+                (Concept { text, alternatives, group: None, corrected: t.corrected }, 1)
             }
         };
         i += used;
@@ -148,7 +170,7 @@ mod tests {
     }
 
     fn run(text: &str) -> Vec<Concept> {
-        concepts(text, &matcher(), &mut analyzer::stemmed(), &mut analyzer::exact())
+        concepts(text, &matcher(), &mut analyzer::stemmed(), &mut analyzer::exact(), &mut |_, _| None)
     }
 
     #[test]
