@@ -161,7 +161,8 @@ impl SearchIndex {
         query::concepts(text, &self.matcher, &mut stemmer, &mut exacter, &mut correct)
     }
 
-    /// Typo tolerance: for a word the index knows in no form, the closest word it does know,
+    /// Typo tolerance: for a word the index knows in no form, the closest word of the titles,
+    /// tags and question phrasings (the unstemmed field),
     /// one edit away (two from eight letters; a swap of two letters is one edit): the fewest
     /// edits, then the longest common start (typos are rarely in the first letters: "partent"
     /// is "partant" rather than "parent"), then the most frequent. Returns its (stem, exact form).
@@ -175,14 +176,14 @@ impl SearchIndex {
             return None;
         }
         let known = |field: Field, text: &str| stats.doc_freq(&Term::from_field_text(field, text)).unwrap_or(0) > 0;
-        if known(f.vocab, &token.exact) || f.stemmed_boosts().iter().any(|(field, _)| known(*field, &token.stem)) {
+        if known(f.exact, &token.exact) || f.stemmed_boosts().iter().any(|(field, _)| known(*field, &token.stem)) {
             return None;
         }
         let distance = if len >= 8 { 2 } else { 1 };
-        let automaton = FuzzyTermQuery::new(Term::from_field_text(f.vocab, &token.exact), distance, true).automaton().ok()?;
+        let automaton = FuzzyTermQuery::new(Term::from_field_text(f.exact, &token.exact), distance, true).automaton().ok()?;
         let mut best: Option<(usize, std::cmp::Reverse<usize>, std::cmp::Reverse<u32>, String)> = None;
         for segment in stats.searcher.segment_readers() {
-            let Ok(inverted) = segment.inverted_index(f.vocab) else { continue };
+            let Ok(inverted) = segment.inverted_index(f.exact) else { continue };
             let Ok(mut stream) = inverted.terms().search(&automaton).into_stream() else { continue };
             while stream.advance() {
                 let Ok(word) = std::str::from_utf8(stream.key()) else { continue };

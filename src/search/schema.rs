@@ -70,8 +70,6 @@ pub struct Fields {
     pub body: Field,
     /// Unstemmed title, tags and questions: exact wording and acronyms.
     pub exact: Field,
-    /// Every word of the entry, unstemmed and unscored: the vocabulary typos are corrected to.
-    pub vocab: Field,
     /// Theme id.
     pub theme: Field,
     /// Stored JSON payload.
@@ -104,15 +102,6 @@ pub fn schema() -> (Schema, Fields) {
         tags: b.add_text_field("tags", text(analyzer::STEMMED)),
         body: b.add_text_field("body", text(analyzer::STEMMED)),
         exact: b.add_text_field("exact", text(analyzer::EXACT)),
-        vocab: b.add_text_field(
-            "vocab",
-            TextOptions::default().set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer(analyzer::EXACT)
-                    .set_fieldnorms(false)
-                    .set_index_option(IndexRecordOption::Basic),
-            ),
-        ),
         theme: b.add_text_field("theme", STRING | STORED),
         payload: b.add_text_field("payload", TextOptions::default().set_stored()),
     };
@@ -127,22 +116,17 @@ impl Entry {
         doc.add_text(f.kind, self.kind.as_str());
         doc.add_text(f.title, analyzer::normalize(&self.title));
         doc.add_text(f.exact, analyzer::normalize(&self.title));
-        doc.add_text(f.vocab, analyzer::normalize(&self.title));
         for q in &self.questions {
             let q = analyzer::normalize(q);
             doc.add_text(f.questions, &q);
             doc.add_text(f.exact, &q);
-            doc.add_text(f.vocab, &q);
         }
         for t in &self.tags {
             let t = analyzer::normalize(t);
             doc.add_text(f.tags, &t);
             doc.add_text(f.exact, &t);
-            doc.add_text(f.vocab, &t);
         }
-        let body = analyzer::normalize(&self.body);
-        doc.add_text(f.vocab, &body);
-        doc.add_text(f.body, body);
+        doc.add_text(f.body, analyzer::normalize(&self.body));
         doc.add_text(f.theme, &self.theme);
         doc.add_text(f.payload, &self.payload);
         doc
