@@ -141,8 +141,8 @@ async fn explain(settings: &Settings, question: &str) -> anyhow::Result<ExitCode
     println!("concepts:");
     for c in &outcome.concepts {
         println!(
-            "  {:<30} idf={:.2} known={} fuzzy={} synonym={}",
-            c.text, c.idf, c.known, c.fuzzy, c.synonym
+            "  {:<30} idf={:.2} known={} corrected={} synonym={}",
+            c.text, c.idf, c.known, c.corrected, c.synonym
         );
     }
     println!("hits:");

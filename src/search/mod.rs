@@ -52,7 +52,7 @@ pub struct ConceptInfo {
     /// Whether any alternative occurs in the index.
     pub known: bool,
     /// Whether a typo in it was corrected to find it.
-    pub fuzzy: bool,
+    pub corrected: bool,
     /// Whether it came from a synonym group.
     pub synonym: bool,
     /// The highest score it can add to a document (BM25 saturation bound).
@@ -162,12 +162,11 @@ impl SearchIndex {
     }
 
     /// Typo tolerance: for a word the index knows in no form, the closest word of the titles,
-    /// tags and question phrasings (the unstemmed field),
-    /// one edit away (two from eight letters; a swap of two letters is one edit): the fewest
-    /// edits, then the longest common start (typos are rarely in the first letters: "partent"
-    /// is "partant" rather than "parent"), then the most frequent. Returns its (stem, exact form).
-    /// Names ("Montreuil", "Kenya") are left alone; only the first word of the question may be
-    /// capitalised and corrected.
+    /// tags and question phrasings, one edit away (two from eight letters; swapping two letters
+    /// is one edit). The fewest edits win, then the longest common start (typos are rarely in
+    /// the first letters: "partent" is "partant" rather than "parent"), then the most frequent.
+    /// Names ("Montreuil") are left alone: only the question's first word may be capitalised
+    /// and corrected. Returns the correction's (stem, exact form).
     fn correction(&self, stats: &Stats<'_>, token: &analyzer::Analyzed, typed: &str) -> Option<(String, String)> {
         let f = &self.store.fields;
         let len = token.exact.chars().count();
@@ -315,7 +314,7 @@ impl SearchIndex {
             text: concept.text.clone(),
             idf: concept_idf,
             known,
-            fuzzy: concept.corrected,
+            corrected: concept.corrected,
             synonym: concept.group.is_some(),
             max_score: concept_idf * (K1 + 1.0) * max_boost,
         };

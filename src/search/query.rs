@@ -2,7 +2,7 @@
 //! match (an acronym, a multi-word term), with the alternatives it may be found as. User text
 //! never reaches tantivy's query grammar.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use tantivy::tokenizer::TextAnalyzer;
 
@@ -46,6 +46,8 @@ pub struct SynonymMatcher {
     groups: Vec<Vec<Alternative>>,
     /// First stem of a term → (group, term index, term length).
     by_first: HashMap<String, Vec<(usize, usize)>>,
+    /// Every stem of every term.
+    stems: HashSet<String>,
 }
 
 impl SynonymMatcher {
@@ -62,6 +64,7 @@ impl SynonymMatcher {
                     && !forms.iter().any(|f: &Alternative| f.stems == alt.stems) {
                         let first = alt.stems[0].1.clone();
                         matcher.by_first.entry(first).or_default().push((g, forms.len()));
+                        matcher.stems.extend(alt.stems.iter().map(|(_, s)| s.clone()));
                         forms.push(alt);
                     }
             }
@@ -72,7 +75,7 @@ impl SynonymMatcher {
 
     /// Whether some synonym term contains this stem (a word staff use, even if no article does).
     pub fn knows(&self, stem: &str) -> bool {
-        self.groups.iter().flatten().any(|term| term.stems.iter().any(|(_, s)| s == stem))
+        self.stems.contains(stem)
     }
 
     /// The longest term starting at `tokens[0]`: (group, number of tokens).
