@@ -57,6 +57,25 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// Parses a TOML file of the knowledge folder; a syntax or shape error becomes one diagnostic
+/// (`code`) at its line, saying which `kind` of file is malformed.
+pub fn parse_toml<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    text: &str,
+    code: &'static str,
+    kind: &str,
+) -> Result<T, Diagnostic> {
+    toml::from_str(text).map_err(|err| {
+        let line = err.span().map_or(1, |span| line_at(text, span.start));
+        Diagnostic::error(code, path, line, format!("malformed {kind} file: {}", err.message()))
+    })
+}
+
+/// The line of each `marker` (`[[group]]`) in `text`, in order: where each table of an array starts.
+pub fn table_lines(text: &str, marker: &str) -> Vec<usize> {
+    text.match_indices(marker).map(|(i, _)| line_at(text, i)).collect()
+}
+
 /// The 1-based line of a byte offset in `text`.
 pub fn line_at(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());

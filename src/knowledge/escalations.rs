@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::diagnostics::{Diagnostic, line_at};
+use super::diagnostics::{Diagnostic, parse_toml, table_lines};
 
 /// One topic reserved to experts.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -33,15 +33,11 @@ impl Escalations {
     /// Parses the file text, reporting every problem with its line; broken topics are left out.
     pub fn parse(path: &Path, text: &str) -> (Escalations, Vec<Diagnostic>) {
         let mut diags = Vec::new();
-        let parsed: Escalations = match toml::from_str(text) {
-            Ok(s) => s,
-            Err(err) => {
-                let line = err.span().map_or(1, |span| line_at(text, span.start));
-                diags.push(Diagnostic::error("escalate", path, line, format!("malformed escalation file: {}", err.message())));
-                return (Escalations::default(), diags);
-            }
+        let parsed: Escalations = match parse_toml(path, text, "escalate", "escalation") {
+            Ok(e) => e,
+            Err(d) => return (Escalations::default(), vec![d]),
         };
-        let lines: Vec<usize> = text.match_indices("[[topic]]").map(|(i, _)| line_at(text, i)).collect();
+        let lines = table_lines(text, "[[topic]]");
         let mut topics = Vec::with_capacity(parsed.topics.len());
         for (i, topic) in parsed.topics.into_iter().enumerate() {
             let line = lines.get(i).copied().unwrap_or(1);

@@ -155,11 +155,10 @@ fn load_themes(dir: &Path, diags: &mut Vec<Diagnostic>, hasher: &mut Sha256) -> 
             return Vec::new();
         }
     };
-    match toml::from_str::<ThemesFile>(&text) {
+    match diagnostics::parse_toml::<ThemesFile>(rel, &text, "themes", "themes") {
         Ok(file) => file.themes,
-        Err(err) => {
-            let line = err.span().map_or(1, |s| line_at(&text, s.start));
-            diags.push(Diagnostic::error("themes", rel, line, format!("malformed themes file: {}", err.message())));
+        Err(d) => {
+            diags.push(d);
             Vec::new()
         }
     }

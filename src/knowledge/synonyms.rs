@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::diagnostics::{Diagnostic, line_at};
+use super::diagnostics::{Diagnostic, parse_toml, table_lines};
 
 /// One group of equivalent terms.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -29,23 +29,11 @@ impl Synonyms {
     /// Parses the file text, reporting every problem with its line.
     pub fn parse(path: &Path, text: &str) -> (Synonyms, Vec<Diagnostic>) {
         let mut diags = Vec::new();
-        let parsed: Synonyms = match toml::from_str(text) {
+        let parsed: Synonyms = match parse_toml(path, text, "synonyms", "synonyms") {
             Ok(s) => s,
-            Err(err) => {
-                let line = err.span().map_or(1, |span| line_at(text, span.start));
-                diags.push(Diagnostic::error(
-                    "synonyms",
-                    path,
-                    line,
-                    format!("malformed synonyms file: {}", err.message()),
-                ));
-                return (Synonyms::default(), diags);
-            }
+            Err(d) => return (Synonyms::default(), vec![d]),
         };
-        let group_lines: Vec<usize> = text
-            .match_indices("[[group]]")
-            .map(|(i, _)| line_at(text, i))
-            .collect();
+        let group_lines = table_lines(text, "[[group]]");
         let mut seen: HashMap<String, usize> = HashMap::new();
         let mut groups = Vec::with_capacity(parsed.groups.len());
         for (i, group) in parsed.groups.into_iter().enumerate() {
