@@ -22,14 +22,13 @@ fn bot() -> Bot {
     bot.clone()
 }
 
-/// Floors just under what the bot reaches, so that a regression fails CI.
-#[test]
-fn development_set_quality_floors() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/dev.jsonl");
+/// Evaluates the bot on a question set of `eval/`, with a one-line summary for failure messages.
+fn evaluate(file: &str) -> (svp::eval::Report, String) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
     let cases = svp::eval::read_cases(&path).unwrap();
     let report = svp::eval::evaluate(&bot(), &cases, today()).unwrap();
     let summary = format!(
-        "r@1={:.3} r@3={:.3} mrr={:.3} precision={:.3} answer_rate={:.3} oos_escalation={:.3}",
+        "{file}: r@1={:.3} r@3={:.3} mrr={:.3} precision={:.3} answer_rate={:.3} oos_escalation={:.3}",
         report.recall_at_1,
         report.recall_at_3,
         report.mrr_at_10,
@@ -38,6 +37,13 @@ fn development_set_quality_floors() {
         report.out_of_scope_escalation_rate
     );
     eprintln!("{summary}");
+    (report, summary)
+}
+
+/// Floors just under what the bot reaches, so that a regression fails CI.
+#[test]
+fn development_set_quality_floors() {
+    let (report, summary) = evaluate("eval/dev.jsonl");
     assert!(report.recall_at_1 >= FLOOR_R1, "{summary}");
     assert!(report.recall_at_3 >= FLOOR_R3, "{summary}");
     assert!(report.mrr_at_10 >= FLOOR_MRR, "{summary}");
@@ -57,14 +63,7 @@ const FLOOR_ANSWER_RATE: f64 = 0.55;
 /// phrasings) guards against tuning that only fits the development set.
 #[test]
 fn independent_set_quality_floors() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/independent.jsonl");
-    let cases = svp::eval::read_cases(&path).unwrap();
-    let report = svp::eval::evaluate(&bot(), &cases, today()).unwrap();
-    let summary = format!(
-        "r@1={:.3} r@3={:.3} precision={:.3} answer_rate={:.3} oos_escalation={:.3}",
-        report.recall_at_1, report.recall_at_3, report.answered_precision, report.in_scope_answer_rate, report.out_of_scope_escalation_rate
-    );
-    eprintln!("{summary}");
+    let (report, summary) = evaluate("eval/independent.jsonl");
     assert!(report.recall_at_1 >= 0.92, "{summary}");
     assert!(report.recall_at_3 >= 0.98, "{summary}");
     assert!(report.answered_precision >= 0.95, "{summary}");
@@ -77,14 +76,7 @@ fn independent_set_quality_floors() {
 #[test]
 fn typo_sets_quality_floors() {
     for (file, r1, answer_rate) in [("eval/dev-typos.jsonl", 0.87, 0.55), ("eval/independent-typos.jsonl", 0.90, 0.55)] {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
-        let cases = svp::eval::read_cases(&path).unwrap();
-        let report = svp::eval::evaluate(&bot(), &cases, today()).unwrap();
-        let summary = format!(
-            "{file}: r@1={:.3} precision={:.3} answer_rate={:.3} oos_escalation={:.3}",
-            report.recall_at_1, report.answered_precision, report.in_scope_answer_rate, report.out_of_scope_escalation_rate
-        );
-        eprintln!("{summary}");
+        let (report, summary) = evaluate(file);
         assert!(report.recall_at_1 >= r1, "{summary}");
         assert!(report.answered_precision >= 0.95, "{summary}");
         assert!(report.out_of_scope_escalation_rate >= 0.90, "{summary}");
