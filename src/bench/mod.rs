@@ -5,7 +5,7 @@
 //! Layout: `corpus` (generated entries), `peers` (the two peers), `load` (service-level
 //! measures), this file (orchestration and the report).
 
-mod corpus;
+pub mod corpus;
 mod load;
 mod peers;
 

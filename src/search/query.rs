@@ -103,6 +103,10 @@ fn alternative(tokens: &[Analyzed], weight: f32) -> Option<Alternative> {
     })
 }
 
+/// Corrects a typo: given a word of the question (analyzed, and as typed), the (stem, exact
+/// form) of the word the index knows that was meant, if any.
+pub type Corrector<'a> = dyn FnMut(&Analyzed, &str) -> Option<(String, String)> + 'a;
+
 /// Splits a question into concepts, expanding synonym groups. `correct` may replace a word the
 /// index does not know by a close one it knows (a typo), before synonyms are matched.
 pub fn concepts(
@@ -110,7 +114,7 @@ pub fn concepts(
     matcher: &SynonymMatcher,
     stemmer: &mut TextAnalyzer,
     exacter: &mut TextAnalyzer,
-    correct: &mut dyn FnMut(&Analyzed, &str) -> Option<(String, String)>,
+    correct: &mut Corrector<'_>,
 ) -> Vec<Concept> {
     let text = analyzer::normalize(text);
     let mut tokens = analyzer::analyze(stemmer, exacter, &text);
