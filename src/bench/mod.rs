@@ -181,7 +181,7 @@ pub async fn run(settings: &Settings, options: &Options) -> anyhow::Result<Strin
 
     // 2. Generated corpora.
     let vocabulary = Vocabulary::of(&kb);
-    let _ = writeln!(report, "\n### Generated corpora\n\nThe 49 articles plus generated entries written with the knowledge base's own vocabulary and word frequencies (title 8 words, 3 questions of 11, 4 tags, body 90). Build = loading and indexing everything; size on disk. SVP answers every question of the set each round; from 100,000 entries the peers answer every 3rd question once (every 8th from 1,000,000), PostgreSQL needing about a second per question there.\n");
+    let _ = writeln!(report, "\n### Generated corpora\n\nThe 49 articles plus generated entries written with the knowledge base's own vocabulary and word frequencies (title 8 words, 3 questions of 11, 4 tags, body 90). Build = loading and indexing everything; size on disk. SVP answers every question of the set each round; from 100,000 entries the peers answer every 3rd question once (every 8th from 1,000,000), PostgreSQL needing about a second per question there. From 20,000 entries SVP searches the index's segments in parallel, one thread per core (two here); section 4 shows its throughput when many questions arrive at once.\n");
     let _ = writeln!(report, "| entries | engine | build | size | p50 | p99 | peer p99 ÷ SVP p99 |\n|---|---|---|---|---|---|---|");
     let mut p99s = vec![P99s { label: "shipped knowledge base".into(), svp: svp_latency.p99, pg: pg.as_ref().map(|(l, _)| l.p99), fts5: fts5_latency.p99 }];
     for &size in &options.sizes {
