@@ -189,24 +189,26 @@ impl SearchIndex {
         }
         let distance = if len >= 8 { 2 } else { 1 };
         let automaton = FuzzyTermQuery::new(Term::from_field_text(f.exact, &token.exact), distance, true).automaton().ok()?;
-        let mut best: Option<(usize, std::cmp::Reverse<usize>, std::cmp::Reverse<u32>, String)> = None;
+        // Candidates from every segment, ranked with their frequency in the whole index (a
+        // segment's own count would make the choice depend on how entries were split).
+        let mut words = std::collections::BTreeSet::new();
         for segment in stats.searcher.segment_readers() {
             let Ok(inverted) = segment.inverted_index(f.exact) else { continue };
             let Ok(mut stream) = inverted.terms().search(&automaton).into_stream() else { continue };
             while stream.advance() {
-                let Ok(word) = std::str::from_utf8(stream.key()) else { continue };
-                let prefix = token.exact.chars().zip(word.chars()).take_while(|(a, b)| a == b).count();
-                let candidate = (
-                    strsim::osa_distance(&token.exact, word),
-                    std::cmp::Reverse(prefix),
-                    std::cmp::Reverse(stream.value().doc_freq),
-                    word.to_string(),
-                );
-                if best.as_ref().is_none_or(|b| candidate < *b) {
-                    best = Some(candidate);
+                if let Ok(word) = std::str::from_utf8(stream.key()) {
+                    words.insert(word.to_string());
                 }
             }
         }
+        let best = words
+            .into_iter()
+            .map(|word| {
+                let prefix = token.exact.chars().zip(word.chars()).take_while(|(a, b)| a == b).count();
+                let doc_freq = stats.doc_freq(&Term::from_field_text(f.exact, &word)).unwrap_or(0);
+                (strsim::osa_distance(&token.exact, &word), std::cmp::Reverse(prefix), std::cmp::Reverse(doc_freq), word)
+            })
+            .min();
         let (_, _, _, word) = best?;
         let analyzed = analyzer::analyze(&mut self.stemmer.clone(), &mut self.exacter.clone(), &word);
         let first = analyzed.into_iter().next()?;
@@ -547,6 +549,28 @@ mod tests {
         let top = &parallel.hits[0];
         let sum: f32 = top.concept_scores.iter().sum();
         assert!((sum - top.score).abs() <= 1e-4 * top.score, "{sum} vs {}", top.score);
+        Ok(())
+    }
+
+    fn titled(id: &str, title: &str) -> Entry {
+        Entry { id: id.into(), title: title.into(), body: format!("{title} texte"), ..entry(0) }
+    }
+
+    #[test]
+    fn a_typo_is_corrected_to_the_word_most_frequent_in_the_whole_index() -> anyhow::Result<()> {
+        // "maisom" is one edit from "maison" (6 entries, 2 per commit) and from "maisot"
+        // (5 entries, one commit): the whole index's count decides, not one segment's.
+        let index = SearchIndex::in_memory(&Synonyms::default())?;
+        index.rebuild(&mut std::iter::empty(), "h", 0, &|_| {})?;
+        let maisot: Vec<Entry> = (0..5).map(|i| titled(&format!("t{i}"), "maisot rouge")).collect();
+        index.apply(&maisot, &[], 1)?;
+        for batch in 0..3 {
+            let maison: Vec<Entry> = (0..2).map(|i| titled(&format!("n{batch}-{i}"), "maison bleue")).collect();
+            index.apply(&maison, &[], 2 + batch)?;
+        }
+        let concepts = index.concepts("une maisom");
+        let corrected = concepts.iter().find(|c| c.corrected).expect("the typo is corrected");
+        assert_eq!(corrected.alternatives[0].exact[0].1, "maison");
         Ok(())
     }
 }
