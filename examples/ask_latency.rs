@@ -8,8 +8,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use svp::bench::corpus::{Rng, Vocabulary};
-use svp::core::{Bot, indexing};
+use svp::bench::Latency;
+use svp::bench::corpus::{self, Vocabulary};
+use svp::core::Bot;
 use svp::search::SearchIndex;
 
 fn main() -> anyhow::Result<()> {
@@ -22,8 +23,8 @@ fn main() -> anyhow::Result<()> {
     let index = SearchIndex::open(&dir, &kb.synonyms)?;
     if index.num_docs() != size as u64 {
         let vocabulary = Vocabulary::of(&kb);
-        let mut rng = Rng::new(7);
-        let mut entries = indexing::article_entries(&kb).chain((0..size.saturating_sub(49)).map(|i| vocabulary.entry(&mut rng, i)));
+        // Seed 7, as `svp bench`.
+        let mut entries = corpus::entries(&kb, &vocabulary, size, 7);
         let started = Instant::now();
         index.rebuild(&mut entries, &kb.content_hash, 0, &|_| {})?;
         eprintln!("built {size} entries in {:.1} s", started.elapsed().as_secs_f64());
@@ -41,10 +42,9 @@ fn main() -> anyhow::Result<()> {
             per_question.push((took, &case.q));
         }
     }
-    samples.sort();
-    let at = |q: f64| samples[((samples.len() as f64 * q).ceil() as usize).clamp(1, samples.len()) - 1];
     let mean = samples.iter().sum::<Duration>() / samples.len().max(1) as u32;
-    println!("mean {:.2} ms  p50 {:.2} ms  p99 {:.2} ms  ({} samples)", ms(mean), ms(at(0.5)), ms(at(0.99)), samples.len());
+    let latency = Latency::of(samples);
+    println!("mean {:.2} ms  p50 {:.2} ms  p99 {:.2} ms  ({} samples)", ms(mean), ms(latency.p50), ms(latency.p99), latency.n);
     per_question.sort_by_key(|(took, _)| std::cmp::Reverse(*took));
     for (took, q) in per_question.iter().take(12) {
         println!("{:7.2} ms  {q}", ms(*took));

@@ -2,6 +2,7 @@
 //! frequencies, so that analysis, posting-list lengths and query terms behave like real French
 //! content at any size. Deterministic (seeded).
 
+use crate::core::indexing;
 use crate::knowledge::KnowledgeBase;
 use crate::search::{Entry, EntryKind};
 
@@ -64,4 +65,10 @@ impl Vocabulary {
             payload: String::new(),
         }
     }
+}
+
+/// A corpus of `size` entries: the knowledge base's articles, then generated entries (seeded).
+pub fn entries<'a>(kb: &'a KnowledgeBase, vocabulary: &'a Vocabulary, size: usize, seed: u64) -> impl Iterator<Item = Entry> + 'a {
+    let mut rng = Rng::new(seed);
+    indexing::article_entries(kb).chain((0..size.saturating_sub(49)).map(move |i| vocabulary.entry(&mut rng, i)))
 }

@@ -22,7 +22,7 @@ use crate::core::{Bot, indexing};
 use crate::eval::{self, Case};
 use crate::knowledge::KnowledgeBase;
 use crate::search::{Entry, SearchIndex};
-use corpus::{Rng, Vocabulary};
+use corpus::Vocabulary;
 use peers::{Fts5, Peer, PgFts};
 
 /// What to run.
@@ -224,10 +224,7 @@ async fn corpus_section(
     options: &Options,
     work: &Path,
 ) -> anyhow::Result<P99s> {
-    let generated = |seed: u64| {
-        let mut rng = Rng::new(seed);
-        indexing::article_entries(kb).chain((0..size.saturating_sub(49)).map(move |i| vocabulary.entry(&mut rng, i)))
-    };
+    let generated = |seed: u64| corpus::entries(kb, vocabulary, size, seed);
     // PostgreSQL takes about a second per question from 100,000 entries on: the peers get a
     // sample of the questions there (said in the report), SVP always gets them all.
     let (peer_rounds, step) = match size {
