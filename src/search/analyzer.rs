@@ -3,13 +3,13 @@
 //! exact wording and acronyms.
 
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, Stemmer, StopWordFilter, TextAnalyzer,
-    Token, TokenFilter, TokenStream, Tokenizer,
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, StopWordFilter, TextAnalyzer, Token, TokenFilter,
+    TokenStream, Tokenizer,
 };
 use unicode_normalization::UnicodeNormalization;
 
 /// Bump whenever the analysis changes: the index is rebuilt when it differs from the stored one.
-pub const ANALYZER_VERSION: u32 = 7;
+pub const ANALYZER_VERSION: u32 = 8;
 
 /// Name of the stemmed analyzer in the index schema.
 pub const STEMMED: &str = "fr_stem";
@@ -127,6 +127,22 @@ const NUMBER_WORDS: &[(&str, &str)] = &[
 /// Unit abbreviations read as the word they stand for: "15h" finds "15 heures".
 const UNIT_WORDS: &[(&str, &str)] = &[("h", "heures"), ("hrs", "heures"), ("min", "minutes")];
 
+/// Words the French Snowball stemmer would merge with unrelated words of this field, and the
+/// stem they get instead (folded forms), as Lucene's `StemmerOverrideFilter` does: "loyer" is
+/// not "loi", "opposable" (DALO) is not "opposer", "visa" is not "viser", a "carte de résident"
+/// is not a "condition de résidence", "formation" is not "format", "France" is not "français",
+/// "fils" is not "file", "mars" is not "mari", "au-delà" is not "délai".
+const STEM_OVERRIDES: &[(&str, &str)] = &[
+    ("loyer", "loyer"), ("loyers", "loyer"), ("foyer", "foyer"), ("foyers", "foyer"),
+    ("opposable", "opposabl"), ("opposables", "opposabl"), ("visa", "visa"), ("visas", "visa"),
+    ("resident", "resident"), ("residents", "resident"), ("residente", "resident"), ("residentes", "resident"),
+    ("residence", "residenc"), ("residences", "residenc"), ("formation", "formation"), ("formations", "formation"),
+    ("france", "france"), ("fils", "fils"), ("mars", "mars"), ("dela", "dela"), ("devis", "devis"),
+    ("departement", "departement"), ("departements", "departement"), ("cour", "cour"), ("cours", "cours"),
+    ("via", "via"), ("entree", "entree"), ("entrees", "entree"), ("partie", "partie"), ("parties", "partie"),
+    ("base", "base"), ("bases", "base"),
+];
+
 /// Elided articles and pronouns stripped from the start of a token (`l'api` → `api`), with the
 /// straight or the typographic apostrophe, as Lucene's ElisionFilter does.
 const ELISIONS: &[&str] =
@@ -220,7 +236,60 @@ fn base() -> tantivy::tokenizer::TextAnalyzerBuilder<
 
 /// The stemmed French analyzer: folds accents before stemming.
 pub fn stemmed() -> TextAnalyzer {
-    base().filter(Stemmer::new(Language::French)).build()
+    base().filter(FrenchStemmer).build()
+}
+
+/// Snowball French stemming, except for the words of [`STEM_OVERRIDES`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FrenchStemmer;
+
+impl TokenFilter for FrenchStemmer {
+    type Tokenizer<T: Tokenizer> = FrenchStemmerWrapper<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> FrenchStemmerWrapper<T> {
+        FrenchStemmerWrapper(tokenizer)
+    }
+}
+
+/// [`FrenchStemmer`] applied to a tokenizer.
+#[derive(Clone)]
+pub struct FrenchStemmerWrapper<T>(T);
+
+impl<T: Tokenizer> Tokenizer for FrenchStemmerWrapper<T> {
+    type TokenStream<'a> = FrenchStemmerStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        FrenchStemmerStream { tail: self.0.token_stream(text), stemmer: frostem::Stemmer::new(frostem::Algorithm::French) }
+    }
+}
+
+/// Token stream of [`FrenchStemmerWrapper`].
+pub struct FrenchStemmerStream<S> {
+    tail: S,
+    stemmer: frostem::Stemmer,
+}
+
+impl<S: TokenStream> TokenStream for FrenchStemmerStream<S> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        let stem = match STEM_OVERRIDES.iter().find(|(word, _)| *word == token.text) {
+            Some((_, stem)) => (*stem).to_string(),
+            None => self.stemmer.stem(&token.text).into_owned(),
+        };
+        token.text = stem;
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
 }
 
 /// The unstemmed analyzer: same tokens, folded, not stemmed.
@@ -322,6 +391,18 @@ mod tests {
         assert_eq!(stems("25ans"), stems("25 ans"));
         // Letters then digits stay one word: language levels, form numbers.
         assert_eq!(stems("B1 F39530"), ["b1", "f39530"]);
+    }
+
+    #[test]
+    fn overridden_words_keep_their_own_stem() {
+        for (a, b) in [("loyer", "loi"), ("opposable", "opposer"), ("visa", "viser"), ("résident", "résidence"), ("formation", "format"), ("France", "français")] {
+            assert_ne!(stems(a), stems(b), "{a} / {b}");
+        }
+        for (a, b) in [("loyers", "loyer"), ("résidents", "résident"), ("Formations", "formation"), ("visas", "visa")] {
+            assert_eq!(stems(a), stems(b), "{a} / {b}");
+        }
+        // Other words are stemmed as before.
+        assert_eq!(stems("logements"), stems("logement"));
     }
 
     #[test]
