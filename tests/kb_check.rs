@@ -119,3 +119,33 @@ fn cli_exit_codes_and_json() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
 }
+
+/// The stems of a text, as the search sees them.
+fn stems(text: &str) -> std::collections::BTreeSet<String> {
+    let (mut s, mut e) = (svp::search::analyzer::stemmed(), svp::search::analyzer::exact());
+    svp::search::analyzer::analyze(&mut s, &mut e, &svp::search::analyzer::normalize(text)).into_iter().map(|t| t.stem).collect()
+}
+
+/// The evaluation sets measure how the bot generalises: no article may carry one of their
+/// questions, even reworded: a phrasing is a copy when the Jaccard similarity of their stems
+/// reaches 0.6 (an article's core question worded anew shares its topic words, about 0.5).
+#[test]
+fn no_article_phrasing_copies_an_evaluation_question() {
+    let kb = KnowledgeBase::load(Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge").as_path(), today()).unwrap().kb;
+    let phrasings: Vec<(&str, &str, _)> =
+        kb.published().flat_map(|a| a.questions.iter().map(move |q| (a.slug.as_str(), q.as_str(), stems(q)))).collect();
+    let mut copies = Vec::new();
+    for set in ["eval/dev.jsonl", "eval/independent.jsonl"] {
+        for case in svp::eval::read_cases(&Path::new(env!("CARGO_MANIFEST_DIR")).join(set)).unwrap() {
+            let asked = stems(&case.q);
+            for (slug, phrasing, words) in &phrasings {
+                let shared = asked.intersection(words).count();
+                let jaccard = shared as f64 / asked.union(words).count().max(1) as f64;
+                if jaccard >= 0.6 {
+                    copies.push(format!("{set}: {:?}\n    {slug}: {phrasing:?} (jaccard {jaccard:.2})", case.q));
+                }
+            }
+        }
+    }
+    assert!(copies.is_empty(), "article phrasings copying evaluation questions:\n{}", copies.join("\n"));
+}
