@@ -259,7 +259,11 @@ impl<T: Tokenizer> Tokenizer for FrenchStemmerWrapper<T> {
     type TokenStream<'a> = FrenchStemmerStream<T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        FrenchStemmerStream { tail: self.0.token_stream(text), stemmer: frostem::Stemmer::new(frostem::Algorithm::French) }
+        FrenchStemmerStream {
+            tail: self.0.token_stream(text),
+            stemmer: frostem::Stemmer::new(frostem::Algorithm::French),
+            buffer: String::new(),
+        }
     }
 }
 
@@ -267,6 +271,8 @@ impl<T: Tokenizer> Tokenizer for FrenchStemmerWrapper<T> {
 pub struct FrenchStemmerStream<S> {
     tail: S,
     stemmer: frostem::Stemmer,
+    /// Swapped with the token's text when the stem is a slice of it (no allocation per token).
+    buffer: String,
 }
 
 impl<S: TokenStream> TokenStream for FrenchStemmerStream<S> {
@@ -275,11 +281,19 @@ impl<S: TokenStream> TokenStream for FrenchStemmerStream<S> {
             return false;
         }
         let token = self.tail.token_mut();
-        let stem = match STEM_OVERRIDES.iter().find(|(word, _)| *word == token.text) {
-            Some((_, stem)) => (*stem).to_string(),
-            None => self.stemmer.stem(&token.text).into_owned(),
-        };
-        token.text = stem;
+        if let Some((_, stem)) = STEM_OVERRIDES.iter().find(|(word, _)| *word == token.text) {
+            token.text.clear();
+            token.text.push_str(stem);
+            return true;
+        }
+        match self.stemmer.stem(&token.text) {
+            std::borrow::Cow::Owned(stem) => token.text = stem,
+            std::borrow::Cow::Borrowed(stem) => {
+                self.buffer.clear();
+                self.buffer.push_str(stem);
+                std::mem::swap(&mut token.text, &mut self.buffer);
+            }
+        }
         true
     }
 
