@@ -1,7 +1,6 @@
 //! The French analyzers: an inner-apostrophe tokenizer, an elision filter, curated stop words
 //! (negations kept), accent folding before Snowball French stemming (with overrides for words it
-//! would merge wrongly), and an unstemmed twin for
-//! exact wording and acronyms.
+//! would merge wrongly), and an unstemmed twin for exact wording and acronyms.
 
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RemoveLongFilter, StopWordFilter, TextAnalyzer, Token, TokenFilter,
