@@ -12,15 +12,16 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use svp::core::Bot;
-use svp::search::SearchIndex;
+use svp::core::{Bot, BotReply};
+use svp::knowledge::KnowledgeBase;
+use svp::search::{Entry, SearchIndex};
 
 const FOLDS: usize = 5;
 
 fn main() -> anyhow::Result<()> {
     let verbose = std::env::args().any(|a| a == "--verbose");
     let mut dump = std::env::args().skip_while(|a| a != "--dump").nth(1).map(std::fs::File::create).transpose()?;
-    let kb = Arc::new(svp::knowledge::KnowledgeBase::load(Path::new("knowledge"), svp::app::today())?.kb);
+    let kb = Arc::new(KnowledgeBase::load(Path::new("knowledge"), svp::app::today())?.kb);
     let articles: Vec<_> = kb.published().collect();
     let (mut asked, mut first, mut top3) = (0usize, 0usize, 0usize);
     for fold in 0..FOLDS {
@@ -35,34 +36,31 @@ fn main() -> anyhow::Result<()> {
                 entry
             })
             .collect();
-        let index = SearchIndex::in_memory(&kb.synonyms)?;
-        index.rebuild(&mut entries.into_iter(), "phrasings", 0, &|_| {})?;
-        let bot = Bot::new(kb.clone(), Arc::new(index), Default::default(), Default::default());
+        let bot = bot_over(&kb, entries)?;
         for (a, article) in articles.iter().enumerate() {
             for (i, q) in article.questions.iter().enumerate().filter(|(i, _)| held_out(a, *i)) {
-                let Ok(redacted) = bot.prepare(q) else { continue };
-                let outcome = bot.index().search(&redacted.searchable(), 3)?;
+                let Ok(reply) = bot.reply(q, svp::app::today()) else { continue };
                 if let Some(out) = dump.as_mut() {
-                    record(out, &bot, "phrasings", q, std::slice::from_ref(&article.slug))?;
+                    record(out, &reply, "phrasings", q, std::slice::from_ref(&article.slug))?;
                 }
-                let rank = outcome.hits.iter().position(|h| h.entry.id == article.slug);
+                let rank = reply.hits.iter().position(|h| h.slug == article.slug);
                 asked += 1;
                 first += usize::from(rank == Some(0));
-                top3 += usize::from(rank.is_some());
+                top3 += usize::from(rank.is_some_and(|r| r < 3));
                 if verbose && rank != Some(0) {
-                    let got: Vec<&str> = outcome.hits.iter().map(|h| h.entry.id.as_str()).collect();
+                    let got: Vec<&str> = reply.hits.iter().take(3).map(|h| h.slug.as_str()).collect();
                     println!("{} #{i}: {q}\n    got {}", article.slug, got.join(", "));
                 }
             }
         }
     }
     if let Some(out) = dump.as_mut() {
-        let index = SearchIndex::in_memory(&kb.synonyms)?;
-        index.rebuild(&mut kb.published().map(svp::core::indexing::article_entry), "all", 0, &|_| {})?;
-        let bot = Bot::new(kb.clone(), Arc::new(index), Default::default(), Default::default());
+        let bot = bot_over(&kb, kb.published().map(svp::core::indexing::article_entry).collect())?;
         for set in ["dev", "independent", "dev-typos", "independent-typos"] {
             for case in svp::eval::read_cases(&Path::new("eval").join(format!("{set}.jsonl")))? {
-                record(out, &bot, set, &case.q, &case.expect)?;
+                if let Ok(reply) = bot.reply(&case.q, svp::app::today()) {
+                    record(out, &reply, set, &case.q, &case.expect)?;
+                }
             }
         }
     }
@@ -71,10 +69,16 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A bot over an in-memory index of `entries`.
+fn bot_over(kb: &Arc<KnowledgeBase>, entries: Vec<Entry>) -> anyhow::Result<Bot> {
+    let index = SearchIndex::in_memory(&kb.synonyms)?;
+    index.rebuild(&mut entries.into_iter(), "phrasings", 0, &|_| {})?;
+    Ok(Bot::new(kb.clone(), Arc::new(index), Default::default(), Default::default()))
+}
+
 /// Writes one question's decision features as a JSON line (for fitting the decision).
-fn record(out: &mut std::fs::File, bot: &Bot, set: &str, q: &str, expect: &[String]) -> anyhow::Result<()> {
+fn record(out: &mut std::fs::File, reply: &BotReply, set: &str, q: &str, expect: &[String]) -> anyhow::Result<()> {
     use std::io::Write;
-    let Ok(reply) = bot.reply(q, svp::app::today()) else { return Ok(()) };
     let top = reply.hits.first().map(|h| h.slug.clone());
     let line = serde_json::json!({
         "set": set, "q": q, "oos": expect.is_empty(),
