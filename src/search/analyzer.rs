@@ -9,7 +9,7 @@ use tantivy::tokenizer::{
 use unicode_normalization::UnicodeNormalization;
 
 /// Bump whenever the analysis changes: the index is rebuilt when it differs from the stored one.
-pub const ANALYZER_VERSION: u32 = 8;
+pub const ANALYZER_VERSION: u32 = 9;
 
 /// Name of the stemmed analyzer in the index schema.
 pub const STEMMED: &str = "fr_stem";
@@ -239,7 +239,20 @@ pub fn stemmed() -> TextAnalyzer {
     base().filter(FrenchStemmer).build()
 }
 
-/// Snowball French stemming, except for the words of [`STEM_OVERRIDES`].
+/// Turns a feminine past participle, accents already folded, into the masculine one
+/// (`refusee`, `refusees` → `refuse`): Snowball conflates `refusé` and `refusée` only with their
+/// accents (`-é` / `-ée`); folded, `refusé` stems to `refus` but `refusee` to `refuse`.
+fn fold_feminine_participle(word: &mut String) {
+    let stem_len = word.strip_suffix('s').unwrap_or(word).strip_suffix("ee").map(str::len);
+    if let Some(len) = stem_len
+        && len >= 2
+    {
+        word.truncate(len + 1);
+    }
+}
+
+/// Snowball French stemming, except for the words of [`STEM_OVERRIDES`]; a feminine past
+/// participle stems as the masculine.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct FrenchStemmer;
 
@@ -286,6 +299,7 @@ impl<S: TokenStream> TokenStream for FrenchStemmerStream<S> {
             token.text.push_str(stem);
             return true;
         }
+        fold_feminine_participle(&mut token.text);
         match self.stemmer.stem(&token.text) {
             std::borrow::Cow::Owned(stem) => token.text = stem,
             std::borrow::Cow::Borrowed(stem) => {
@@ -420,6 +434,27 @@ mod tests {
     }
 
     #[test]
+    fn feminine_participles_stem_as_masculine() {
+        for (a, b) in [
+            ("refusé", "refusée"),
+            ("refusés", "refusées"),
+            ("réfugié", "réfugiée"),
+            ("réfugiés", "refugiees"),
+            ("mariés", "mariée"),
+            ("protégé", "protégée"),
+            ("hébergé", "hébergées"),
+            ("arriver", "arrivée"),
+            ("divorcé", "divorcee"),
+        ] {
+            assert_eq!(stems(a), stems(b), "{a} / {b}");
+        }
+        // Words that merely end in -e keep their stem.
+        assert_eq!(stems("née"), stems("né"));
+        assert_ne!(stems("entrée"), stems("entre"));
+        assert_eq!(stems("refuse"), stems("refus"));
+    }
+
+    #[test]
     fn negations_survive() {
         let s = stems("il n'a pas de titre");
         assert!(s.contains(&"pas".to_string()), "{s:?}");
@@ -463,3 +498,4 @@ mod tests {
         assert!(stems("🙂 ?!").is_empty());
     }
 }
+

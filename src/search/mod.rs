@@ -70,7 +70,7 @@ pub struct Hit {
     /// BM25 score.
     pub score: f32,
     /// Contribution of each concept to the BM25 score (same order as [`SearchOutcome::concepts`]);
-    /// filled for the first hit only.
+    /// filled for the first hit only (or as many as [`SearchIndex::search_detailed`] asks).
     pub concept_scores: Vec<f32>,
 }
 
@@ -237,8 +237,15 @@ impl SearchIndex {
             .collect()
     }
 
-    /// Searches `text` (raw user input) and returns up to `limit` hits with scoring detail.
+    /// Searches `text` (raw user input) and returns up to `limit` hits, the first with its
+    /// per-concept scores.
     pub fn search(&self, text: &str, limit: usize) -> anyhow::Result<SearchOutcome> {
+        self.search_detailed(text, limit, DETAILED_HITS)
+    }
+
+    /// As [`Self::search`], with per-concept scores for the first `detailed` hits (diagnostics:
+    /// why one entry ranks above another).
+    pub fn search_detailed(&self, text: &str, limit: usize, detailed: usize) -> anyhow::Result<SearchOutcome> {
         let searcher = self.store.reader.searcher();
         let num_docs = searcher.num_docs();
         let stats_n = stats_docs(&searcher);
@@ -259,7 +266,7 @@ impl SearchIndex {
         let scoring = EnableScoring::enabled_from_statistics_provider(&stats, &searcher);
         let top = searcher.search_with_executor(&full, &collector, self.executor(&searcher, stats_n), scoring)?;
         let addresses: Vec<DocAddress> = top.iter().map(|(_, a)| *a).collect();
-        let detailed = &addresses[..addresses.len().min(DETAILED_HITS)];
+        let detailed = &addresses[..addresses.len().min(detailed)];
         let per_concept = concept_scores(&stats, &leaves, detailed)?;
 
         // Highlight the words of the question itself (their stems), weighted by their concept's
