@@ -9,7 +9,7 @@ use tantivy::tokenizer::{
 use unicode_normalization::UnicodeNormalization;
 
 /// Bump whenever the analysis changes: the index is rebuilt when it differs from the stored one.
-pub const ANALYZER_VERSION: u32 = 9;
+pub const ANALYZER_VERSION: u32 = 10;
 
 /// Name of the stemmed analyzer in the index schema.
 pub const STEMMED: &str = "fr_stem";
@@ -140,7 +140,7 @@ const STEM_OVERRIDES: &[(&str, &str)] = &[
     ("france", "france"), ("fils", "fils"), ("mars", "mars"), ("dela", "dela"), ("devis", "devis"),
     ("departement", "departement"), ("departements", "departement"), ("cour", "cour"), ("cours", "cours"),
     ("via", "via"), ("entree", "entree"), ("entrees", "entree"), ("partie", "partie"), ("parties", "partie"),
-    ("base", "base"), ("bases", "base"),
+    ("base", "base"), ("bases", "base"), ("lois", "loi"),
 ];
 
 /// Elided articles and pronouns stripped from the start of a token (`l'api` → `api`), with the
@@ -239,20 +239,26 @@ pub fn stemmed() -> TextAnalyzer {
     base().filter(FrenchStemmer).build()
 }
 
-/// Turns a feminine past participle, accents already folded, into the masculine one
-/// (`refusee`, `refusees` → `refuse`): Snowball conflates `refusé` and `refusée` only with their
-/// accents (`-é` / `-ée`); folded, `refusé` stems to `refus` but `refusee` to `refuse`.
-fn fold_feminine_participle(word: &mut String) {
-    let stem_len = word.strip_suffix('s').unwrap_or(word).strip_suffix("ee").map(str::len);
-    if let Some(len) = stem_len
-        && len >= 2
+/// Turns a feminine form, accents already folded, into the masculine one before Snowball,
+/// which conflates them only with their accents: folded, `refuse` (refusé) stems to `refus` but
+/// `refusee` to `refuse`, `premier` to `premi` but `premiere` to `premier`. So `-ee(s)` →
+/// `-e` (a past participle) and `-ere(s)` → `-er` after at least three letters (`premiere`,
+/// `etrangeres`; not `mere`, `frere`).
+fn fold_feminine(word: &mut String) {
+    let singular = word.strip_suffix('s').unwrap_or(word);
+    if let Some(stem) = singular.strip_suffix("ee")
+        && stem.len() >= 2
     {
-        word.truncate(len + 1);
+        word.truncate(stem.len() + 1);
+    } else if let Some(stem) = singular.strip_suffix("ere")
+        && stem.len() >= 3
+    {
+        word.truncate(stem.len() + 2);
     }
 }
 
-/// Snowball French stemming, except for the words of [`STEM_OVERRIDES`]; a feminine past
-/// participle stems as the masculine.
+/// Snowball French stemming, except for the words of [`STEM_OVERRIDES`]; a feminine form
+/// stems as the masculine (see [`fold_feminine`]).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct FrenchStemmer;
 
@@ -299,7 +305,7 @@ impl<S: TokenStream> TokenStream for FrenchStemmerStream<S> {
             token.text.push_str(stem);
             return true;
         }
-        fold_feminine_participle(&mut token.text);
+        fold_feminine(&mut token.text);
         match self.stemmer.stem(&token.text) {
             std::borrow::Cow::Owned(stem) => token.text = stem,
             std::borrow::Cow::Borrowed(stem) => {
@@ -434,7 +440,7 @@ mod tests {
     }
 
     #[test]
-    fn feminine_participles_stem_as_masculine() {
+    fn feminine_forms_stem_as_masculine() {
         for (a, b) in [
             ("refusé", "refusée"),
             ("refusés", "refusées"),
@@ -445,6 +451,10 @@ mod tests {
             ("hébergé", "hébergées"),
             ("arriver", "arrivée"),
             ("divorcé", "divorcee"),
+            ("premier", "première"),
+            ("étranger", "étrangères"),
+            ("régulier", "régulière"),
+            ("dernier", "dernières"),
         ] {
             assert_eq!(stems(a), stems(b), "{a} / {b}");
         }
@@ -498,4 +508,5 @@ mod tests {
         assert!(stems("🙂 ?!").is_empty());
     }
 }
+
 
