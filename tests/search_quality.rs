@@ -52,12 +52,12 @@ fn development_set_quality_floors() {
     assert!(report.in_scope_answer_rate >= FLOOR_ANSWER_RATE, "{summary}");
 }
 
-const FLOOR_R1: f64 = 0.87;
+const FLOOR_R1: f64 = 0.88;
 const FLOOR_R3: f64 = 0.98;
-const FLOOR_MRR: f64 = 0.92;
+const FLOOR_MRR: f64 = 0.93;
 const FLOOR_PRECISION: f64 = 0.96;
 const FLOOR_OOS: f64 = 0.95;
-const FLOOR_ANSWER_RATE: f64 = 0.55;
+const FLOOR_ANSWER_RATE: f64 = 0.58;
 
 /// The independent set (written without seeing the development set or the articles'
 /// phrasings) guards against tuning that only fits the development set.
@@ -68,14 +68,14 @@ fn independent_set_quality_floors() {
     assert!(report.recall_at_3 >= 0.98, "{summary}");
     assert!(report.answered_precision >= 0.95, "{summary}");
     assert!(report.out_of_scope_escalation_rate >= 0.90, "{summary}");
-    assert!(report.in_scope_answer_rate >= 0.45, "{summary}");
+    assert!(report.in_scope_answer_rate >= 0.55, "{summary}");
 }
 
 /// The same sets with two typos per question (`eval/make_typos.py`): typo tolerance keeps the
 /// bot right and confident enough to answer.
 #[test]
 fn typo_sets_quality_floors() {
-    for (file, r1, answer_rate) in [("eval/dev-typos.jsonl", 0.85, 0.52), ("eval/independent-typos.jsonl", 0.92, 0.50)] {
+    for (file, r1, answer_rate) in [("eval/dev-typos.jsonl", 0.86, 0.57), ("eval/independent-typos.jsonl", 0.92, 0.58)] {
         let (report, summary) = evaluate(file);
         assert!(report.recall_at_1 >= r1, "{summary}");
         assert!(report.answered_precision >= 0.95, "{summary}");
