@@ -2,7 +2,7 @@
 //!
 //! `cargo run --release --example ask_latency -- SIZE [ROUNDS] [INDEX_DIR]` builds a corpus of
 //! SIZE entries (the knowledge base plus generated ones, as `svp bench` does) in INDEX_DIR
-//! (reused when it already holds SIZE entries), then times every question of `eval/dev.jsonl`
+//! (reused when it already holds SIZE entries of this knowledge base and analyzer), then times every question of `eval/dev.jsonl`
 //! ROUNDS times. Run it under `perf record` to profile a search.
 
 use std::sync::Arc;
@@ -21,7 +21,8 @@ fn main() -> anyhow::Result<()> {
     let kb = svp::knowledge::KnowledgeBase::load(std::path::Path::new("knowledge"), svp::app::today())?.kb;
     let kb = Arc::new(kb);
     let index = SearchIndex::open(&dir, &kb.synonyms)?;
-    if index.num_docs() != size as u64 {
+    let stale = index.staleness(&kb.content_hash) != svp::search::Staleness::Fresh;
+    if stale || index.num_docs() != size as u64 {
         let vocabulary = Vocabulary::of(&kb);
         // Seed 7, as `svp bench`.
         let mut entries = corpus::entries(&kb, &vocabulary, size, 7);
