@@ -2,8 +2,9 @@
 //!
 //! `cargo run --release --example ask_latency -- SIZE [ROUNDS] [INDEX_DIR]` builds a corpus of
 //! SIZE entries (the knowledge base plus generated ones, as `svp bench` does) in INDEX_DIR
-//! (reused when it already holds SIZE entries of this knowledge base and analyzer), then times every question of `eval/dev.jsonl`
-//! ROUNDS times. Run it under `perf record` to profile a search.
+//! (reused when it already holds SIZE entries of this knowledge base and analyzer), then times
+//! every question of `eval/dev.jsonl` ROUNDS times. Run it under `perf record` to profile a
+//! search.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -508,5 +508,3 @@ mod tests {
         assert!(stems("🙂 ?!").is_empty());
     }
 }
-
-
