@@ -96,6 +96,11 @@ fn typos_are_corrected_but_names_are_left_alone() {
     assert_eq!(reply.hits[0].slug, "naturalisation-refugie");
     let concepts = index.concepts("il habite a Montreuill");
     assert!(concepts.iter().all(|c| !c.corrected), "{concepts:?}");
+    // A typo of a stop word is dropped, not "corrected" to the closest word of the articles
+    // (« ecore » is one edit from « école » too).
+    let concepts = index.concepts("bonjor, il a pas ecore sa carte");
+    let texts: Vec<&str> = concepts.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(texts, ["pas", "carte"], "{concepts:?}");
 }
 
 #[test]

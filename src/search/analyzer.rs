@@ -124,6 +124,19 @@ const NUMBER_WORDS: &[(&str, &str)] = &[
     ("dix-huit", "18"), ("vingt", "20"), ("trente", "30"), ("quarante", "40"), ("soixante", "60"), ("cent", "100"),
 ];
 
+/// The stop words of at least `min_chars` letters, accents folded: a typo may stand for one
+/// (« ecore » for « encore »), and the index, which holds none, cannot offer it as a correction.
+pub fn stop_words_folded(min_chars: usize) -> Vec<String> {
+    let mut words: Vec<String> = STOP_WORDS
+        .iter()
+        .map(|w| w.nfd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)).collect::<String>())
+        .filter(|w| w.chars().count() >= min_chars)
+        .collect();
+    words.sort();
+    words.dedup();
+    words
+}
+
 /// Unit abbreviations read as the word they stand for: "15h" finds "15 heures".
 const UNIT_WORDS: &[(&str, &str)] = &[("h", "heures"), ("hrs", "heures"), ("min", "minutes")];
 
@@ -462,6 +475,13 @@ mod tests {
         assert_eq!(stems("née"), stems("né"));
         assert_ne!(stems("entrée"), stems("entre"));
         assert_eq!(stems("refuse"), stems("refus"));
+    }
+
+    #[test]
+    fn long_stop_words_are_listed_folded() {
+        let words = stop_words_folded(5);
+        assert!(words.contains(&"encore".to_string()) && words.contains(&"etaient".to_string()), "{words:?}");
+        assert!(!words.iter().any(|w| w.chars().count() < 5 || w.contains('é')), "{words:?}");
     }
 
     #[test]

@@ -23,7 +23,7 @@ use tantivy::query::EnableScoring;
 use tantivy::{DocAddress, DocSet, Executor, Searcher, TERMINATED, TantivyDocument, Term};
 
 pub use index::{IndexState, Staleness};
-pub use query::{Concept, SynonymMatcher};
+pub use query::{Concept, Correction, SynonymMatcher};
 pub use schema::{Entry, EntryKind, StoredEntry};
 
 use crate::knowledge::Synonyms;
@@ -97,6 +97,8 @@ pub struct SearchIndex {
     parallel: std::sync::OnceLock<Option<Executor>>,
     /// Number of documents from which the segments are searched in parallel.
     parallel_from: u64,
+    /// Stop words a typo may stand for (folded, at least [`MIN_CORRECTED_LEN`] letters).
+    stop_words: Vec<String>,
 }
 
 impl SearchIndex {
@@ -118,6 +120,7 @@ impl SearchIndex {
             exacter: analyzer::exact(),
             parallel: std::sync::OnceLock::new(),
             parallel_from: PARALLEL_MIN_DOCS,
+            stop_words: analyzer::stop_words_folded(MIN_CORRECTED_LEN),
         }
     }
 
@@ -175,8 +178,9 @@ impl SearchIndex {
     /// is one edit). The fewest edits win, then the longest common start (typos are rarely in
     /// the first letters: "partent" is "partant" rather than "parent"), then the most frequent.
     /// Names ("Montreuil") are left alone: only the question's first word may be capitalised
-    /// and corrected. Returns the correction's (stem, exact form).
-    fn correction(&self, stats: &Stats<'_>, token: &analyzer::Analyzed, typed: &str) -> Option<(String, String)> {
+    /// and corrected. A stop word at least as close wins (« ecore » is « encore », not « école »):
+    /// the index holds none, and they are the commonest words of any question.
+    fn correction(&self, stats: &Stats<'_>, token: &analyzer::Analyzed, typed: &str) -> Option<Correction> {
         let f = &self.store.fields;
         let len = token.exact.chars().count();
         let capitalised = typed.chars().next().is_some_and(char::is_uppercase);
@@ -188,6 +192,7 @@ impl SearchIndex {
             return None;
         }
         let distance = if len >= 8 { 2 } else { 1 };
+        let stop_word = self.stop_words.iter().map(|w| strsim::osa_distance(&token.exact, w)).filter(|d| *d <= distance as usize).min();
         let automaton = FuzzyTermQuery::new(Term::from_field_text(f.exact, &token.exact), distance, true).automaton().ok()?;
         // Candidates from every segment, ranked with their frequency in the whole index (a
         // segment's own count would make the choice depend on how entries were split).
@@ -209,10 +214,15 @@ impl SearchIndex {
                 (strsim::osa_distance(&token.exact, &word), std::cmp::Reverse(prefix), std::cmp::Reverse(doc_freq), word)
             })
             .min();
+        if let Some(d) = stop_word
+            && best.as_ref().is_none_or(|(word_distance, ..)| d <= *word_distance)
+        {
+            return Some(Correction::StopWord);
+        }
         let (_, _, _, word) = best?;
         let analyzed = analyzer::analyze(&mut self.stemmer.clone(), &mut self.exacter.clone(), &word);
         let first = analyzed.into_iter().next()?;
-        Some((first.stem, first.exact))
+        Some(Correction::Word { stem: first.stem, exact: first.exact })
     }
 
     /// The stems of `text` weighted by their idf (words unknown to the index weigh as rare

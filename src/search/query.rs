@@ -103,9 +103,23 @@ fn alternative(tokens: &[Analyzed], weight: f32) -> Option<Alternative> {
     })
 }
 
-/// Corrects a typo: given a word of the question (analyzed, and as typed), the (stem, exact
-/// form) of the word the index knows that was meant, if any.
-pub type Corrector<'a> = dyn FnMut(&Analyzed, &str) -> Option<(String, String)> + 'a;
+/// What a word the index does not know was probably meant to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Correction {
+    /// A word the index knows: its stem and exact form.
+    Word {
+        /// Stemmed form.
+        stem: String,
+        /// Unstemmed, folded form.
+        exact: String,
+    },
+    /// A stop word (« ecore » for « encore »): the word is dropped from the question.
+    StopWord,
+}
+
+/// Corrects a typo: given a word of the question (analyzed, and as typed), what was meant, if
+/// a close enough word is found.
+pub type Corrector<'a> = dyn FnMut(&Analyzed, &str) -> Option<Correction> + 'a;
 
 /// Splits a question into concepts, expanding synonym groups. `correct` may replace a word the
 /// index does not know by a close one it knows (a typo), before synonyms are matched.
@@ -118,12 +132,19 @@ pub fn concepts(
 ) -> Vec<Concept> {
     let text = analyzer::normalize(text);
     let mut tokens = analyzer::analyze(stemmer, exacter, &text);
-    for t in &mut tokens {
-        if !matcher.knows(&t.stem)
-            && let Some((stem, exact)) = correct(t, &text[t.offset_from..t.offset_to])
-        {
-            (t.stem, t.exact, t.corrected) = (stem, exact, true);
+    let mut stop_words = Vec::new();
+    for (i, t) in tokens.iter_mut().enumerate() {
+        if matcher.knows(&t.stem) {
+            continue;
         }
+        match correct(t, &text[t.offset_from..t.offset_to]) {
+            Some(Correction::Word { stem, exact }) => (t.stem, t.exact, t.corrected) = (stem, exact, true),
+            Some(Correction::StopWord) => stop_words.push(i),
+            None => {}
+        }
+    }
+    for i in stop_words.into_iter().rev() {
+        tokens.remove(i);
     }
     let mut out: Vec<Concept> = Vec::new();
     let mut i = 0;
@@ -178,6 +199,13 @@ mod tests {
 
     fn run(text: &str) -> Vec<Concept> {
         concepts(text, &matcher(), &mut analyzer::stemmed(), &mut analyzer::exact(), &mut |_, _| None)
+    }
+
+    #[test]
+    fn a_typo_of_a_stop_word_is_dropped() {
+        let mut correct = |t: &Analyzed, _: &str| (t.exact == "ecore").then_some(Correction::StopWord);
+        let c = concepts("pas ecore de carte", &matcher(), &mut analyzer::stemmed(), &mut analyzer::exact(), &mut correct);
+        assert_eq!(c.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(), ["pas", "carte"]);
     }
 
     #[test]
