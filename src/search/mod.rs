@@ -192,7 +192,8 @@ impl SearchIndex {
             return None;
         }
         let distance = if len >= 8 { 2 } else { 1 };
-        let stop_word = self.stop_words.iter().map(|w| strsim::osa_distance(&token.exact, w)).filter(|d| *d <= distance as usize).min();
+        let stop_word =
+            self.stop_words.iter().map(|w| strsim::osa_distance(&token.exact, w)).filter(|d| *d <= distance as usize).min();
         let automaton = FuzzyTermQuery::new(Term::from_field_text(f.exact, &token.exact), distance, true).automaton().ok()?;
         // Candidates from every segment, ranked with their frequency in the whole index (a
         // segment's own count would make the choice depend on how entries were split).
