@@ -131,21 +131,19 @@ pub fn concepts(
     correct: &mut Corrector<'_>,
 ) -> Vec<Concept> {
     let text = analyzer::normalize(text);
-    let mut tokens = analyzer::analyze(stemmer, exacter, &text);
-    let mut stop_words = Vec::new();
-    for (i, t) in tokens.iter_mut().enumerate() {
-        if matcher.knows(&t.stem) {
-            continue;
-        }
-        match correct(t, &text[t.offset_from..t.offset_to]) {
-            Some(Correction::Word { stem, exact }) => (t.stem, t.exact, t.corrected) = (stem, exact, true),
-            Some(Correction::StopWord) => stop_words.push(i),
-            None => {}
-        }
-    }
-    for i in stop_words.into_iter().rev() {
-        tokens.remove(i);
-    }
+    let tokens: Vec<Analyzed> = analyzer::analyze(stemmer, exacter, &text)
+        .into_iter()
+        .filter_map(|mut t| {
+            if !matcher.knows(&t.stem) {
+                match correct(&t, &text[t.offset_from..t.offset_to]) {
+                    Some(Correction::Word { stem, exact }) => (t.stem, t.exact, t.corrected) = (stem, exact, true),
+                    Some(Correction::StopWord) => return None,
+                    None => {}
+                }
+            }
+            Some(t)
+        })
+        .collect();
     let mut out: Vec<Concept> = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
