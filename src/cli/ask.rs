@@ -145,10 +145,10 @@ async fn explain(settings: &Settings, question: &str) -> anyhow::Result<ExitCode
             c.text, c.idf, c.known, c.corrected, c.synonym
         );
     }
-    println!("hits:");
+    println!("hits: ranking score (text score) entry [per-concept text scores]");
     for h in &outcome.hits {
         let detail: Vec<String> = h.concept_scores.iter().map(|s| format!("{s:.1}")).collect();
-        println!("  {:>6.2} {:<45} [{}]", h.score, h.entry.id, detail.join(" "));
+        println!("  {:>6.2} ({:>6.2}) {:<45} [{}]", h.score, h.text_score, h.entry.id, detail.join(" "));
     }
     let f = crate::core::decision::features(&outcome);
     println!("features: {f:?}\nconfidence: {:.3}", crate::core::decision::confidence(&f));

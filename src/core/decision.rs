@@ -2,8 +2,10 @@
 //! - **coverage**: idf-weighted share of the question's concepts the top hit matches (words the
 //!   index has never seen count as missed, with a moderate weight, except details of the case
 //!   such as a town or an age);
-//! - **strength**: the top score normalised by what the question could score at most;
-//! - **margin**: how far the top hit is ahead of the second;
+//! - **strength**: the top hit's text score (BM25) normalised by what the question could score
+//!   at most;
+//! - **margin**: how far the top hit's text score is ahead of the best other hit's (a hit
+//!   ranked first only by its closest phrasing has none);
 //! - **rare miss**: whether the question's rarest known concept is absent from the top hit.
 //!
 //! - **support**: like coverage, but a concept counts fully only when matched as strongly as
@@ -81,12 +83,15 @@ pub fn features(outcome: &SearchOutcome) -> Features {
             rarest = Some((c.idf, hit));
         }
     }
-    let second = outcome.hits.get(1).map_or(0.0, |h| h.score);
+    // Text scores: a hit re-ranked first by its closest phrasing while another matches more of
+    // the question's words leaves no margin (the question reads as either).
+    let second = outcome.hits.iter().skip(1).map(|h| h.text_score).fold(0.0, f32::max);
+    let top_score = top.text_score;
     Features {
         coverage: if total > 0.0 { matched / total } else { 0.0 },
         support: if total > 0.0 { supported / total } else { 0.0 },
-        strength: if max_attainable > 0.0 { (top.score / max_attainable).min(1.0) } else { 0.0 },
-        margin: if top.score > 0.0 { ((top.score - second) / top.score).clamp(0.0, 1.0) } else { 0.0 },
+        strength: if max_attainable > 0.0 { (top_score / max_attainable).min(1.0) } else { 0.0 },
+        margin: if top_score > 0.0 { ((top_score - second) / top_score).clamp(0.0, 1.0) } else { 0.0 },
         unknown: if total > 0.0 { unknown / total } else { 0.0 },
         rare_missed: rarest.is_some_and(|(_, hit)| !hit),
         concepts: outcome.concepts.len(),

@@ -140,8 +140,9 @@ impl Store {
         let mut writer = self.writer()?;
         writer.delete_all_documents()?;
         let mut n = 0u64;
+        let mut stemmer = analyzer::stemmed();
         for entry in entries {
-            writer.add_document(entry.to_document(&self.fields))?;
+            writer.add_document(entry.to_document(&self.fields, &mut stemmer))?;
             n += 1;
             if n.is_multiple_of(1000) {
                 progress(n);
@@ -163,8 +164,9 @@ impl Store {
         for id in deletes.iter().chain(upserts.iter().map(|e| &e.id)) {
             writer.delete_term(Term::from_field_text(self.fields.id, id));
         }
+        let mut stemmer = analyzer::stemmed();
         for entry in upserts {
-            writer.add_document(entry.to_document(&self.fields))?;
+            writer.add_document(entry.to_document(&self.fields, &mut stemmer))?;
         }
         let mut state = self.state.lock().expect("index state lock").clone();
         state.answers_seq = state.answers_seq.max(answers_seq);

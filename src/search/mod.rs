@@ -1,8 +1,11 @@
 //! French full-text search over articles and expert answers (tantivy).
 //!
 //! A question is analyzed into concepts (words, or synonym-group matches); each concept becomes
-//! a disjunction over fields and alternatives, and the concepts are summed. The per-concept
-//! contribution to each top hit is kept: the answer-or-escalate decision is made from it.
+//! a disjunction over fields and alternatives, and the concepts are summed (BM25). The first hits
+//! are then re-ranked by their closest single phrasing (or title): BM25 pools an entry's
+//! phrasings, and cannot see that one of them asks this very question. The per-concept
+//! contribution to each top hit is kept: the answer-or-escalate decision is made from it and
+//! from the text scores.
 //!
 //! Layout: [`analyzer`] (French analysis), [`query`] (concepts and synonyms), `schema` (fields
 //! and entries), `index` (open, rebuild, update, commit payload).
@@ -42,6 +45,11 @@ const MIN_CORRECTED_LEN: usize = 5;
 const TIE_BREAKER: f32 = 0.1;
 /// How many hits get per-concept scores (the decision looks at the first only).
 const DETAILED_HITS: usize = 1;
+/// How much the closest phrasing counts: the first hits' scores are multiplied by one plus
+/// this times their [`phrasing_similarity`] to the question.
+const PHRASING_WEIGHT: f32 = 1.0;
+/// How many of the first hits are re-ranked by their closest phrasing.
+const RERANK_DEPTH: usize = 3;
 /// From this many documents, the segments of the index are searched in parallel.
 const PARALLEL_MIN_DOCS: u64 = 20_000;
 
@@ -67,8 +75,10 @@ pub struct ConceptInfo {
 pub struct Hit {
     /// Stored fields of the entry.
     pub entry: StoredEntry,
-    /// BM25 score.
+    /// Ranking score: the BM25 score, re-ranked by the closest phrasing for the first hits.
     pub score: f32,
+    /// BM25 score of the text alone.
+    pub text_score: f32,
     /// Contribution of each concept to the BM25 score (same order as [`SearchOutcome::concepts`]);
     /// filled for the first hit only (or as many as [`SearchIndex::search_detailed`] asks).
     pub concept_scores: Vec<f32>,
@@ -230,22 +240,31 @@ impl SearchIndex {
     /// ones): used to compare two questions.
     pub fn term_weights(&self, text: &str) -> std::collections::HashMap<String, f32> {
         let searcher = self.store.reader.searcher();
-        let n = stats_docs(&searcher).max(1);
+        let n = stats_docs(&searcher);
+        let stats = Stats::new(&searcher, n);
         let tokens = analyzer::analyze(&mut self.stemmer.clone(), &mut self.exacter.clone(), &analyzer::normalize(text));
-        let f = &self.store.fields;
         tokens
             .into_iter()
             .map(|t| {
-                let df = f
-                    .stemmed_boosts()
-                    .iter()
-                    .map(|(field, _)| searcher.doc_freq(&Term::from_field_text(*field, &t.stem)).unwrap_or(0))
-                    .max()
-                    .unwrap_or(0);
-                let weight = if df == 0 { idf(1, n.max(2)) } else { idf(df, n) };
+                let weight = self.stem_weight(&stats, &t.stem, n);
                 (t.stem, weight)
             })
             .collect()
+    }
+
+    /// The idf of a stem in the field where it is most common (a word unknown to the index
+    /// weighs as a rare one).
+    fn stem_weight(&self, stats: &Stats<'_>, stem: &str, num_docs: u64) -> f32 {
+        let n = num_docs.max(1);
+        let df = self
+            .store
+            .fields
+            .stemmed_boosts()
+            .iter()
+            .map(|(field, _)| stats.doc_freq(&Term::from_field_text(*field, stem)).unwrap_or(0))
+            .max()
+            .unwrap_or(0);
+        if df == 0 { idf(1, n.max(2)) } else { idf(df, n) }
     }
 
     /// Searches `text` (raw user input) and returns up to `limit` hits, the first with its
@@ -276,7 +295,23 @@ impl SearchIndex {
         let collector = TopDocs::with_limit(limit).order_by_score();
         let scoring = EnableScoring::enabled_from_statistics_provider(&stats, &searcher);
         let top = searcher.search_with_executor(&full, &collector, self.executor(&searcher, stats_n), scoring)?;
-        let addresses: Vec<DocAddress> = top.iter().map(|(_, a)| *a).collect();
+        let mut ranked = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            ranked.push((score, score, address, searcher.doc::<TantivyDocument>(address)?));
+        }
+        // The first hits are re-ranked by how closely one of their phrasings (or their title)
+        // says what the question says: BM25 pools all the phrasings of an entry, so it cannot
+        // tell an entry one of whose phrasings asks this very question from one whose phrasings
+        // each share a few of its words.
+        let depth = ranked.len().min(RERANK_DEPTH);
+        let mut weights = std::collections::HashMap::new();
+        let mut stem_weight = |stem: &str| *weights.entry(stem.to_string()).or_insert_with(|| self.stem_weight(&stats, stem, stats_n));
+        for (score, _, _, doc) in &mut ranked[..depth] {
+            let lines = schema::phrasing_lines(doc, &self.store.fields);
+            *score *= 1.0 + PHRASING_WEIGHT * phrasing_similarity(&concepts, &infos, lines, &mut stem_weight);
+        }
+        ranked[..depth].sort_by(|a, b| b.0.total_cmp(&a.0));
+        let addresses: Vec<DocAddress> = ranked.iter().map(|(_, _, a, _)| *a).collect();
         let detailed = &addresses[..addresses.len().min(detailed)];
         let per_concept = concept_scores(&stats, &leaves, detailed)?;
 
@@ -287,12 +322,12 @@ impl SearchIndex {
             .zip(&infos)
             .flat_map(|(c, info)| c.alternatives[0].stems.iter().map(move |(_, t)| (t.clone(), info.idf)))
             .collect();
-        let mut hits = Vec::with_capacity(top.len());
-        for (i, (score, address)) in top.into_iter().enumerate() {
-            let doc: TantivyDocument = searcher.doc(address)?;
+        let mut hits = Vec::with_capacity(ranked.len());
+        for (i, (score, text_score, _, doc)) in ranked.into_iter().enumerate() {
             hits.push(Hit {
                 entry: StoredEntry::from_document(&doc, &self.store.fields),
                 score,
+                text_score,
                 concept_scores: per_concept.get(i).cloned().unwrap_or_default(),
             });
         }
@@ -378,6 +413,58 @@ impl SearchIndex {
         };
         Ok((disjuncts, info))
     }
+}
+
+/// How closely the best of an entry's phrasings says what the question says, in [0,1]: the
+/// weight (idf) of the question's concepts it holds, over that of all the question's concepts
+/// plus that of its own other words (a weighted Jaccard index; a concept is held when every
+/// stem of one of its forms is in the phrasing).
+fn phrasing_similarity<'d>(
+    concepts: &[Concept],
+    infos: &[ConceptInfo],
+    phrasings: impl Iterator<Item = Vec<&'d str>>,
+    stem_weight: &mut dyn FnMut(&str) -> f32,
+) -> f32 {
+    let total: f32 = infos.iter().map(|c| c.idf).sum();
+    if total <= 0.0 {
+        return 0.0;
+    }
+    // Each phrasing with the weight of the concepts it holds and which of its stems they use.
+    let mut candidates: Vec<(f32, Vec<&str>, Vec<bool>)> = phrasings
+        .filter_map(|stems| {
+            let mut held = 0f32;
+            let mut used = vec![false; stems.len()];
+            for (concept, info) in concepts.iter().zip(infos) {
+                let form = concept.alternatives.iter().find(|a| a.stems.iter().all(|(_, s)| stems.contains(&s.as_str())));
+                if let Some(form) = form {
+                    held += info.idf;
+                    for (i, stem) in stems.iter().enumerate() {
+                        used[i] |= form.stems.iter().any(|(_, s)| s == stem);
+                    }
+                }
+            }
+            (held > 0.0).then_some((held, stems, used))
+        })
+        .collect();
+    // Most held first: a phrasing that cannot beat the best so far, even with no other word,
+    // needs no word weights.
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut best = 0f32;
+    for (held, stems, used) in candidates {
+        if held / total <= best {
+            break;
+        }
+        let mut counted: Vec<&str> = Vec::new();
+        let mut other = 0f32;
+        for (stem, used) in stems.iter().zip(used) {
+            if !used && !counted.contains(stem) {
+                counted.push(stem);
+                other += stem_weight(stem);
+            }
+        }
+        best = best.max(held / (total + other));
+    }
+    best
 }
 
 /// One concept's query: the best of its clauses plus [`TIE_BREAKER`] of the others.
@@ -566,8 +653,65 @@ mod tests {
         // The per-concept detail adds up to the score the search gave.
         let top = &parallel.hits[0];
         let sum: f32 = top.concept_scores.iter().sum();
-        assert!((sum - top.score).abs() <= 1e-4 * top.score, "{sum} vs {}", top.score);
+        assert!((sum - top.text_score).abs() <= 1e-4 * top.text_score, "{sum} vs {}", top.text_score);
         Ok(())
+    }
+
+    #[test]
+    fn an_entry_one_of_whose_phrasings_asks_the_question_is_ranked_first() -> anyhow::Result<()> {
+        let index = SearchIndex::in_memory(&Synonyms::default())?;
+        let legal_aid = Entry {
+            id: "aide".into(),
+            title: "Aide juridictionnelle".into(),
+            questions: vec!["aide juridictionnelle pour un recours contre un refus de visa ?".into(), "barème de l'aide ?".into()],
+            body: "L'aide juridictionnelle paie l'avocat.".into(),
+            ..entry(0)
+        };
+        let visa = Entry {
+            id: "visa".into(),
+            title: "Refus de visa : recours".into(),
+            questions: vec!["délai de recours contre un refus de visa ?".into(), "recours au tribunal après un refus de visa ?".into()],
+            tags: vec!["visa".into(), "recours".into()],
+            body: "Le refus de visa se conteste par un recours ; un avocat, parfois à l'aide juridictionnelle, aide au recours contre le refus de visa.".into(),
+            ..entry(1)
+        };
+        index.rebuild(&mut [legal_aid, visa].into_iter(), "h", 0, &|_| {})?;
+        let outcome = index.search("aide juridictionnelle : recours refus visa ?", 10)?;
+        let ids: Vec<&str> = outcome.hits.iter().map(|h| h.entry.id.as_str()).collect();
+        assert_eq!(ids, ["aide", "visa"]);
+        // The text alone ranks the other entry first: the phrasing made the difference.
+        assert!(outcome.hits[0].text_score < outcome.hits[1].text_score, "{:?}", outcome.hits);
+        assert!(outcome.hits[0].score > outcome.hits[1].score);
+        Ok(())
+    }
+
+    #[test]
+    fn phrasing_similarity_weighs_the_concepts_held_against_all_words() {
+        let index = SearchIndex::in_memory(&Synonyms::default()).unwrap();
+        index.rebuild(&mut std::iter::empty(), "h", 0, &|_| {}).unwrap();
+        let concepts = index.concepts("refus visa recours");
+        let infos: Vec<ConceptInfo> = concepts
+            .iter()
+            .map(|c| ConceptInfo { text: c.text.clone(), idf: 1.0, known: true, corrected: false, synonym: false, max_score: 1.0 })
+            .collect();
+        let stems = |text: &str| -> Vec<String> { concepts_stems(&index.concepts(text)) };
+        let same = stems("le recours du refus de visa");
+        let partial = stems("refus de visa");
+        let longer = stems("refus de visa et recours au tribunal administratif");
+        let similarity = |lines: &[&Vec<String>]| {
+            let lines = lines.iter().map(|l| l.iter().map(String::as_str).collect::<Vec<_>>());
+            phrasing_similarity(&concepts, &infos, lines, &mut |_| 1.0)
+        };
+        assert_eq!(similarity(&[&same]), 1.0);
+        assert!((similarity(&[&partial]) - 2.0 / 3.0).abs() < 1e-6);
+        assert!((similarity(&[&longer]) - 3.0 / 5.0).abs() < 1e-6, "{longer:?}");
+        // The best phrasing counts.
+        assert_eq!(similarity(&[&partial, &same, &longer]), 1.0);
+        assert_eq!(similarity(&[&stems("logement social")]), 0.0);
+    }
+
+    fn concepts_stems(concepts: &[Concept]) -> Vec<String> {
+        concepts.iter().map(|c| c.alternatives[0].stems[0].1.clone()).collect()
     }
 
     fn titled(id: &str, title: &str) -> Entry {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
@@ -74,6 +75,9 @@ pub struct Fields {
     pub theme: Field,
     /// Stored JSON payload.
     pub payload: Field,
+    /// Stored, not indexed: the stems of each question phrasing and of the title, one phrasing
+    /// per line, to compare a question with each of them (see [`phrasing_lines`]).
+    pub phrasings: Field,
 }
 
 impl Fields {
@@ -104,13 +108,15 @@ pub fn schema() -> (Schema, Fields) {
         exact: b.add_text_field("exact", text(analyzer::EXACT)),
         theme: b.add_text_field("theme", STRING | STORED),
         payload: b.add_text_field("payload", TextOptions::default().set_stored()),
+        phrasings: b.add_text_field("phrasings", TextOptions::default().set_stored()),
     };
     (b.build(), fields)
 }
 
 impl Entry {
-    /// The tantivy document for this entry.
-    pub fn to_document(&self, f: &Fields) -> TantivyDocument {
+    /// The tantivy document for this entry (`stemmer`: the stemmed analyzer, for the stored
+    /// phrasings).
+    pub fn to_document(&self, f: &Fields, stemmer: &mut TextAnalyzer) -> TantivyDocument {
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, &self.id);
         doc.add_text(f.kind, self.kind.as_str());
@@ -129,8 +135,30 @@ impl Entry {
         doc.add_text(f.body, analyzer::normalize(&self.body));
         doc.add_text(f.theme, &self.theme);
         doc.add_text(f.payload, &self.payload);
+        let lines: Vec<String> = self.questions.iter().chain([&self.title]).map(|q| stems_line(stemmer, q)).collect();
+        doc.add_text(f.phrasings, lines.join("\n"));
         doc
     }
+}
+
+/// The stems of `text`, space-separated.
+fn stems_line(stemmer: &mut TextAnalyzer, text: &str) -> String {
+    let text = analyzer::normalize(text);
+    let mut stream = stemmer.token_stream(&text);
+    let mut out = String::new();
+    while let Some(token) = stream.next() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&token.text);
+    }
+    out
+}
+
+/// The stored phrasings of a document: each one's stems.
+pub fn phrasing_lines<'d>(doc: &'d TantivyDocument, f: &Fields) -> impl Iterator<Item = Vec<&'d str>> {
+    let text = doc.get_first(f.phrasings).and_then(|v| v.as_str()).unwrap_or_default();
+    text.lines().map(|line| line.split(' ').filter(|s| !s.is_empty()).collect())
 }
 
 /// Stored values read back from a hit.
