@@ -297,7 +297,7 @@ impl SearchIndex {
         let top = searcher.search_with_executor(&full, &collector, self.executor(&searcher, stats_n), scoring)?;
         let mut ranked = Vec::with_capacity(top.len());
         for (score, address) in top {
-            ranked.push((score, score, address, searcher.doc::<TantivyDocument>(address)?));
+            ranked.push(Ranked { score, text_score: score, address, doc: searcher.doc(address)? });
         }
         // The first hits are re-ranked by how closely one of their phrasings (or their title)
         // says what the question says: BM25 pools all the phrasings of an entry, so it cannot
@@ -306,12 +306,12 @@ impl SearchIndex {
         let depth = ranked.len().min(RERANK_DEPTH);
         let mut weights = std::collections::HashMap::new();
         let mut stem_weight = |stem: &str| *weights.entry(stem.to_string()).or_insert_with(|| self.stem_weight(&stats, stem, stats_n));
-        for (score, _, _, doc) in &mut ranked[..depth] {
-            let lines = schema::phrasing_lines(doc, &self.store.fields);
-            *score *= 1.0 + PHRASING_WEIGHT * phrasing_similarity(&concepts, &infos, lines, &mut stem_weight);
+        for hit in &mut ranked[..depth] {
+            let lines = schema::phrasing_lines(&hit.doc, &self.store.fields);
+            hit.score *= 1.0 + PHRASING_WEIGHT * phrasing_similarity(&concepts, &infos, lines, &mut stem_weight);
         }
-        ranked[..depth].sort_by(|a, b| b.0.total_cmp(&a.0));
-        let addresses: Vec<DocAddress> = ranked.iter().map(|(_, _, a, _)| *a).collect();
+        ranked[..depth].sort_by(|a, b| b.score.total_cmp(&a.score));
+        let addresses: Vec<DocAddress> = ranked.iter().map(|hit| hit.address).collect();
         let detailed = &addresses[..addresses.len().min(detailed)];
         let per_concept = concept_scores(&stats, &leaves, detailed)?;
 
@@ -323,11 +323,11 @@ impl SearchIndex {
             .flat_map(|(c, info)| c.alternatives[0].stems.iter().map(move |(_, t)| (t.clone(), info.idf)))
             .collect();
         let mut hits = Vec::with_capacity(ranked.len());
-        for (i, (score, text_score, _, doc)) in ranked.into_iter().enumerate() {
+        for (i, hit) in ranked.into_iter().enumerate() {
             hits.push(Hit {
-                entry: StoredEntry::from_document(&doc, &self.store.fields),
-                score,
-                text_score,
+                entry: StoredEntry::from_document(&hit.doc, &self.store.fields),
+                score: hit.score,
+                text_score: hit.text_score,
                 concept_scores: per_concept.get(i).cloned().unwrap_or_default(),
             });
         }
@@ -413,6 +413,14 @@ impl SearchIndex {
         };
         Ok((disjuncts, info))
     }
+}
+
+/// A hit while it is ranked.
+struct Ranked {
+    score: f32,
+    text_score: f32,
+    address: DocAddress,
+    doc: TantivyDocument,
 }
 
 /// How closely the best of an entry's phrasings says what the question says, in [0,1]: the
