@@ -8,8 +8,9 @@ use tantivy::tokenizer::{
 };
 use unicode_normalization::UnicodeNormalization;
 
-/// Bump whenever the analysis changes: the index is rebuilt when it differs from the stored one.
-pub const ANALYZER_VERSION: u32 = 10;
+/// Bump whenever the analysis (or what the index stores from it) changes: the index is rebuilt
+/// when it differs from the stored one.
+pub const ANALYZER_VERSION: u32 = 11;
 
 /// Name of the stemmed analyzer in the index schema.
 pub const STEMMED: &str = "fr_stem";

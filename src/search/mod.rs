@@ -2,7 +2,7 @@
 //!
 //! A question is analyzed into concepts (words, or synonym-group matches); each concept becomes
 //! a disjunction over fields and alternatives, and the concepts are summed (BM25). The first hits
-//! are then re-ranked by their closest single phrasing (or title): BM25 pools an entry's
+//! are then re-ranked by their closest single question phrasing: BM25 pools an entry's
 //! phrasings, and cannot see that one of them asks this very question. The per-concept
 //! contribution to each top hit is kept: the answer-or-escalate decision is made from it and
 //! from the text scores.
@@ -299,7 +299,7 @@ impl SearchIndex {
         for (score, address) in top {
             ranked.push(Ranked { score, text_score: score, address, doc: searcher.doc(address)? });
         }
-        // The first hits are re-ranked by how closely one of their phrasings (or their title)
+        // The first hits are re-ranked by how closely one of their question phrasings
         // says what the question says: BM25 pools all the phrasings of an entry, so it cannot
         // tell an entry one of whose phrasings asks this very question from one whose phrasings
         // each share a few of its words.

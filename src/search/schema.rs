@@ -75,8 +75,9 @@ pub struct Fields {
     pub theme: Field,
     /// Stored JSON payload.
     pub payload: Field,
-    /// Stored, not indexed: the stems of each question phrasing and of the title, one phrasing
-    /// per line, to compare a question with each of them (see [`phrasing_lines`]).
+    /// Stored, not indexed: the stems of each question phrasing, one per line, to compare a
+    /// question with each of them (see [`phrasing_lines`]). Titles are not phrasings: they name
+    /// a topic, and already weigh most in the text score.
     pub phrasings: Field,
 }
 
@@ -135,7 +136,7 @@ impl Entry {
         doc.add_text(f.body, analyzer::normalize(&self.body));
         doc.add_text(f.theme, &self.theme);
         doc.add_text(f.payload, &self.payload);
-        let lines: Vec<String> = self.questions.iter().chain([&self.title]).map(|q| stems_line(stemmer, q)).collect();
+        let lines: Vec<String> = self.questions.iter().map(|q| stems_line(stemmer, q)).collect();
         doc.add_text(f.phrasings, lines.join("\n"));
         doc
     }
