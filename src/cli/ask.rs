@@ -137,7 +137,7 @@ async fn explain(settings: &Settings, question: &str) -> anyhow::Result<ExitCode
         Ok(r) => r,
         Err(e) => return refuse(&AskError::Invalid(e), false),
     };
-    let outcome = bot.index().search_detailed(&redacted.searchable(), 10, 3)?;
+    let outcome = bot.index().search_detailed(&redacted.searchable(), 10, 10)?;
     println!("concepts:");
     for c in &outcome.concepts {
         println!(
