@@ -10,7 +10,7 @@ use unicode_normalization::UnicodeNormalization;
 
 /// Bump whenever the analysis (or what the index stores from it) changes: the index is rebuilt
 /// when it differs from the stored one.
-pub const ANALYZER_VERSION: u32 = 11;
+pub const ANALYZER_VERSION: u32 = 12;
 
 /// Name of the stemmed analyzer in the index schema.
 pub const STEMMED: &str = "fr_stem";
@@ -114,6 +114,9 @@ const STOP_WORDS: &[&str] = &[
     "doit", "doivent", "bien", "très", "tres", "tout", "tous", "toute", "toutes", "svp", "merci", "bonjour",
     "bonsoir", "salut", "hello", "ok", "oui", "est-ce", "il", "elle", "quoi", "là", "la-bas", "ici", "chez", "encore",
     "aussi", "déjà", "deja", "cas", "question", "sait", "savoir", "besoin",
+    // Fillers of field questions: « toujours pas de réponse » (still no), « au bout de 8 mois »
+    // (after). They name no subject, yet an article that happens to use them would gain.
+    "toujours", "bout",
     // Ordinal suffixes, split from their number by the tokenizer (`1ère`, `2e`).
     "er", "ère", "ere", "re", "e", "ème", "eme", "nd", "nde",
 ];
