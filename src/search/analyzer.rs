@@ -148,7 +148,8 @@ const UNIT_WORDS: &[(&str, &str)] = &[("h", "heures"), ("hrs", "heures"), ("min"
 /// stem they get instead (folded forms), as Lucene's `StemmerOverrideFilter` does: "loyer" is
 /// not "loi", "opposable" (DALO) is not "opposer", "visa" is not "viser", a "carte de résident"
 /// is not a "condition de résidence", "formation" is not "format", "France" is not "français",
-/// "fils" is not "file", "mars" is not "mari", "au-delà" is not "délai".
+/// "fils" is not "file", "mars" is not "mari", "au-delà" is not "délai", "marié" is "mariage"
+/// (Snowball makes it "mari", the husband), "épouse" (a wife) is not "épouser".
 const STEM_OVERRIDES: &[(&str, &str)] = &[
     ("loyer", "loyer"), ("loyers", "loyer"), ("foyer", "foyer"), ("foyers", "foyer"),
     ("opposable", "opposabl"), ("opposables", "opposabl"), ("visa", "visa"), ("visas", "visa"),
@@ -157,7 +158,9 @@ const STEM_OVERRIDES: &[(&str, &str)] = &[
     ("france", "france"), ("fils", "fils"), ("mars", "mars"), ("dela", "dela"), ("devis", "devis"),
     ("departement", "departement"), ("departements", "departement"), ("cour", "cour"), ("cours", "cours"),
     ("via", "via"), ("entree", "entree"), ("entrees", "entree"), ("partie", "partie"), ("parties", "partie"),
-    ("base", "base"), ("bases", "base"), ("lois", "loi"),
+    ("base", "base"), ("bases", "base"), ("lois", "loi"), ("marie", "mariag"),
+    ("mariee", "mariag"), ("maries", "mariag"), ("mariees", "mariag"), ("marier", "mariag"),
+    ("epouse", "epouse"), ("epouses", "epouse"),
 ];
 
 /// Elided articles and pronouns stripped from the start of a token (`l'api` → `api`), with the
@@ -446,10 +449,10 @@ mod tests {
 
     #[test]
     fn overridden_words_keep_their_own_stem() {
-        for (a, b) in [("loyer", "loi"), ("opposable", "opposer"), ("visa", "viser"), ("résident", "résidence"), ("formation", "format"), ("France", "français")] {
+        for (a, b) in [("loyer", "loi"), ("opposable", "opposer"), ("visa", "viser"), ("résident", "résidence"), ("formation", "format"), ("France", "français"), ("marié", "mari"), ("épouse", "épouser")] {
             assert_ne!(stems(a), stems(b), "{a} / {b}");
         }
-        for (a, b) in [("loyers", "loyer"), ("résidents", "résident"), ("Formations", "formation"), ("visas", "visa")] {
+        for (a, b) in [("loyers", "loyer"), ("résidents", "résident"), ("Formations", "formation"), ("visas", "visa"), ("mariée", "mariage"), ("mariés", "marier")] {
             assert_eq!(stems(a), stems(b), "{a} / {b}");
         }
         // Other words are stemmed as before.
