@@ -110,7 +110,7 @@ fn print_reply(reply: &BotReply, question_id: Option<i64>, json: bool) -> anyhow
             }
         }
         _ => {
-            println!("Je ne suis pas sûr de pouvoir répondre : {}", reply.reason);
+            println!("Je ne suis pas sûr de pouvoir répondre à cette question. {}", reply.reason);
             if !reply.alternatives.is_empty() {
                 println!("\nPeut-être utile (sans garantie que cela réponde) :");
                 for a in &reply.alternatives {
