@@ -140,10 +140,8 @@ async fn explain(settings: &Settings, question: &str) -> anyhow::Result<ExitCode
     let outcome = bot.index().search_detailed(&redacted.searchable(), 10, 10)?;
     println!("concepts:");
     for c in &outcome.concepts {
-        println!(
-            "  {:<30} idf={:.2} known={} corrected={} synonym={}",
-            c.text, c.idf, c.known, c.corrected, c.synonym
-        );
+        let corrected = c.corrected.as_ref().map(|w| format!(" (corrected: {w})")).unwrap_or_default();
+        println!("  {:<30} idf={:.2} known={} synonym={}{corrected}", c.text, c.idf, c.known, c.synonym);
     }
     println!("hits: ranking score (text score) entry [per-concept text scores]");
     for h in &outcome.hits {

@@ -24,7 +24,7 @@ mod tests {
     use super::*;
 
     fn concept(text: &str, known: bool) -> ConceptInfo {
-        ConceptInfo { text: text.into(), idf: if known { 2.0 } else { 0.0 }, known, corrected: false, synonym: false, max_score: 1.0 }
+        ConceptInfo { text: text.into(), idf: if known { 2.0 } else { 0.0 }, known, corrected: None, synonym: false, max_score: 1.0 }
     }
 
     #[test]

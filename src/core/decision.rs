@@ -61,7 +61,7 @@ pub fn features(outcome: &SearchOutcome) -> Features {
     for (i, c) in outcome.concepts.iter().enumerate() {
         let hit = top.concept_scores.get(i).copied().unwrap_or(0.0) > 0.0;
         // A word corrected from a typo weighs half: the correction may be wrong.
-        let weight = match (c.known, c.corrected) {
+        let weight = match (c.known, c.corrected.is_some()) {
             (true, false) => c.idf,
             (true, true) => c.idf * 0.5,
             (false, _) => UNKNOWN_WEIGHT,

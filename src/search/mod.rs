@@ -62,8 +62,8 @@ pub struct ConceptInfo {
     pub idf: f32,
     /// Whether any alternative occurs in the index.
     pub known: bool,
-    /// Whether a typo in it was corrected to find it.
-    pub corrected: bool,
+    /// The words searched for instead of those typed, when a typo was corrected to find it.
+    pub corrected: Option<String>,
     /// Whether it came from a synonym group.
     pub synonym: bool,
     /// The highest score it can add to a document (BM25 saturation bound).
@@ -407,7 +407,9 @@ impl SearchIndex {
             text: concept.text.clone(),
             idf: concept_idf,
             known,
-            corrected: concept.corrected,
+            corrected: concept.corrected.then(|| {
+                concept.alternatives[0].exact.iter().map(|(_, w)| w.as_str()).collect::<Vec<_>>().join(" ")
+            }),
             synonym: concept.group.is_some(),
             max_score: concept_idf * (K1 + 1.0) * max_boost,
         };
@@ -700,7 +702,7 @@ mod tests {
         let concepts = index.concepts("refus visa recours");
         let infos: Vec<ConceptInfo> = concepts
             .iter()
-            .map(|c| ConceptInfo { text: c.text.clone(), idf: 1.0, known: true, corrected: false, synonym: false, max_score: 1.0 })
+            .map(|c| ConceptInfo { text: c.text.clone(), idf: 1.0, known: true, corrected: None, synonym: false, max_score: 1.0 })
             .collect();
         let stems = |text: &str| -> Vec<String> { concepts_stems(&index.concepts(text)) };
         let same = stems("le recours du refus de visa");
