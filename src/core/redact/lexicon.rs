@@ -1,0 +1,72 @@
+//! The word lists redaction consults: a French dictionary (Grammalecte's, read by `spellbook`),
+//! the published first-name list and the places never taken for names. All are shipped under
+//! `resources/` and compiled into the binary; each loads once, on first use.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use unicode_normalization::UnicodeNormalization;
+
+static DICTIONARY: LazyLock<Option<spellbook::Dictionary>> = LazyLock::new(|| {
+    let aff = include_str!("../../../resources/hunspell/fr.aff");
+    let dic = include_str!("../../../resources/hunspell/fr.dic");
+    match spellbook::Dictionary::new(aff, dic) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            tracing::error!("the French dictionary failed to load: {e}");
+            None
+        }
+    }
+});
+
+/// Words of the field that the dictionary lacks but that are never names (acronyms and
+/// everyday abbreviations of chat).
+const FIELD_WORDS: &[&str] = &[
+    "ada", "agdref", "iban", "rib", "ame", "api", "apl", "asile", "bpi", "bps", "caf", "cada", "ceseda", "cej", "cir", "cnda",
+    "cph", "cpam", "crous", "css", "dalo", "daho", "delf", "dna", "fle", "huda", "nia", "nir", "ofii", "ofpra",
+    "oqtf", "pref", "préf", "puma", "rsa", "siao", "slt", "stp", "svp", "tjrs", "tt", "vs", "msg", "tel", "tél",
+    "bjr", "cdt", "cordialement", "merci", "bonjour", "bonsoir", "salut", "hello",
+    // Holidays, which the dictionary writes with a capital and the first-name lists share.
+    "noël", "noel", "pâques", "paques", "toussaint", "pentecôte", "ramadan", "aïd", "aid", "tabaski", "nowruz",
+];
+
+/// Whether `word` is an ordinary French word (any inflection), case ignored: such a word is
+/// never taken for a person's name on its own.
+pub fn is_french_word(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    if FIELD_WORDS.contains(&lower.as_str()) {
+        return true;
+    }
+    let Some(dict) = DICTIONARY.as_ref() else { return false };
+    // « est-ce », « c'est-à-dire »: a compound of French words is French.
+    dict.check(&lower) || lower.contains('-') && lower.split('-').all(|part| !part.is_empty() && dict.check(part))
+}
+
+/// Whether `word` is an acronym or chat word of the field (CAF, OFII, merci…).
+pub(crate) fn is_field_word(word: &str) -> bool {
+    FIELD_WORDS.contains(&word.to_lowercase().as_str())
+}
+
+/// Lower case without diacritics: « Aïssata » and « aissata » are one name.
+pub(crate) fn fold(word: &str) -> String {
+    word.nfd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)).flat_map(char::to_lowercase).collect()
+}
+
+fn list(text: &str) -> HashSet<String> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(fold).collect()
+}
+
+static FIRST_NAMES: LazyLock<HashSet<String>> =
+    LazyLock::new(|| list(include_str!("../../../resources/redaction/first_names.txt")));
+
+static PLACES: LazyLock<HashSet<String>> = LazyLock::new(|| list(include_str!("../../../resources/redaction/places.txt")));
+
+/// Whether `word` is in the published first-name list (case and accents ignored).
+pub(crate) fn is_first_name(word: &str) -> bool {
+    FIRST_NAMES.contains(&fold(word))
+}
+
+/// Whether `word` names a country, a region, a département or a town of the network.
+pub(crate) fn is_place(word: &str) -> bool {
+    PLACES.contains(&fold(word))
+}
