@@ -6,6 +6,7 @@ use anyhow::Context;
 use chrono::NaiveDate;
 
 use crate::config::Settings;
+use crate::core::redact::Redactor;
 use crate::core::{Bot, Service, indexing};
 use crate::store::Store;
 use crate::knowledge::KnowledgeBase;
@@ -65,13 +66,18 @@ where
     Ok(index)
 }
 
+/// The redaction rules with the configured public numbers.
+fn redactor(settings: &Settings) -> anyhow::Result<Redactor> {
+    Redactor::new(&settings.privacy.public_numbers).map_err(anyhow::Error::msg)
+}
+
 /// Connects to the database, opens (or rebuilds) the index with the published expert answers,
 /// and replays the answer changes the index has not seen.
 pub async fn open_service(settings: &Settings, force_rebuild: bool, progress: &dyn Fn(u64)) -> anyhow::Result<Service> {
     let kb = load_knowledge(settings)?;
     let store = Store::connect(&settings.database_url()).await?;
     let index = open_index(settings, &kb, force_rebuild, || async { Ok(store.published_answers().await?) }, progress).await?;
-    let bot = Bot::new(kb, Arc::new(index), settings.search.clone(), settings.limits.clone());
+    let bot = Bot::new(kb, Arc::new(index), settings.search.clone(), settings.limits.clone()).with_redactor(redactor(settings)?);
     let service = Service::new(bot, store, settings.clone());
     let replayed = service.sync_index().await?;
     if replayed > 0 {
@@ -89,7 +95,8 @@ pub async fn open_bot(settings: &Settings) -> anyhow::Result<Bot> {
             tracing::warn!(error = %format!("{e:#}"), "database unavailable: searching the articles only");
             let kb = load_knowledge(settings)?;
             let index = open_index(settings, &kb, false, || async { Ok((Vec::new(), 0)) }, &|_| {}).await?;
-            Ok(Bot::new(kb, Arc::new(index), settings.search.clone(), settings.limits.clone()))
+            Ok(Bot::new(kb, Arc::new(index), settings.search.clone(), settings.limits.clone())
+                .with_redactor(redactor(settings)?))
         }
     }
 }

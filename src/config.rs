@@ -70,6 +70,8 @@ pub struct Settings {
     pub limits: LimitSettings,
     /// The Discord bot (started only when a token is set).
     pub discord: DiscordSettings,
+    /// Personal-data redaction.
+    pub privacy: PrivacySettings,
 }
 
 impl Default for Settings {
@@ -82,6 +84,7 @@ impl Default for Settings {
             web: WebSettings::default(),
             limits: LimitSettings::default(),
             discord: DiscordSettings::default(),
+            privacy: PrivacySettings::default(),
         }
     }
 }
@@ -118,6 +121,17 @@ impl Default for WebSettings {
     fn default() -> Self {
         Self { bind: "127.0.0.1:8080".into(), enabled: true }
     }
+}
+
+/// Personal-data redaction.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PrivacySettings {
+    /// Public phone numbers kept in messages (switchboards of prefectures, CAF, partners), in any
+    /// format (`01 45 67 89 10`, `+33 1 45 67 89 10`). Short service numbers (115, 3919…) and
+    /// French 08 numbers are always kept. A number that is not a valid phone number is refused
+    /// at start-up.
+    pub public_numbers: Vec<String>,
 }
 
 /// Limits on user input.

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use super::decision::{self, Features};
 use super::expert_topics::ExpertTopics;
 use super::question::{self, TextError};
-use super::redact::{self, Redacted};
+use super::redact::{Redacted, Redactor};
 use super::reply::{AnswerCard, BotReply, Decision, ExpertProvenance, HitSummary, Suggestion};
 use crate::config::{LimitSettings, SearchSettings};
 use crate::knowledge::{Article, KnowledgeBase};
@@ -37,13 +37,25 @@ pub struct Bot {
     search: SearchSettings,
     limits: LimitSettings,
     expert_topics: ExpertTopics,
+    redactor: Arc<Redactor>,
 }
 
 impl Bot {
     /// A bot over a loaded knowledge base and its index.
     pub fn new(kb: Arc<KnowledgeBase>, index: Arc<SearchIndex>, search: SearchSettings, limits: LimitSettings) -> Self {
         let expert_topics = ExpertTopics::new(&kb.escalations);
-        Bot { kb, index, search, limits, expert_topics }
+        Bot { kb, index, search, limits, expert_topics, redactor: Arc::new(Redactor::default()) }
+    }
+
+    /// The same bot with these redaction rules (the deployment's public numbers).
+    pub fn with_redactor(mut self, redactor: Redactor) -> Self {
+        self.redactor = Arc::new(redactor);
+        self
+    }
+
+    /// The redaction rules every text goes through before it is stored or shown.
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
     }
 
     /// The knowledge base.
@@ -59,7 +71,7 @@ impl Bot {
     /// Validates and redacts a question without searching.
     pub fn prepare(&self, raw: &str) -> Result<Redacted, TextError> {
         let cleaned = question::clean(raw, self.limits.max_question_chars, true)?;
-        Ok(redact::redact(&cleaned))
+        Ok(self.redactor.redact(&cleaned))
     }
 
     /// Answers (or escalates) a raw question.

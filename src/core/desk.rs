@@ -10,7 +10,6 @@ use serde::Serialize;
 use super::error::{DeskError, DeskResult};
 use super::notify::Message;
 use super::question;
-use super::redact;
 use super::service::Service;
 use super::tickets::{self, Action, Actor, TicketState, TicketStatus};
 use crate::store::{
@@ -157,8 +156,8 @@ impl Service {
         };
         let max = self.settings.limits.max_answer_chars;
         let text = match &act {
-            Act::Clarify(t) | Act::Reply(t) | Act::Answer(t) => Some(redact::redact(&question::clean(t, max, true)?).text),
-            Act::Reopen(Some(t)) => Some(redact::redact(&question::clean(t, max, false)?).text),
+            Act::Clarify(t) | Act::Reply(t) | Act::Answer(t) => Some(self.bot().redactor().redact(&question::clean(t, max, true)?).text),
+            Act::Reopen(Some(t)) => Some(self.bot().redactor().redact(&question::clean(t, max, false)?).text),
             _ => None,
         };
         let me = Actor { id: actor.id, name: &actor.name, role: actor.role };
@@ -259,7 +258,7 @@ impl Service {
         if !actor.role.can_work_tickets() {
             return Err(DeskError::Forbidden("Seuls les experts peuvent modifier une réponse.".into()));
         }
-        let text = redact::redact(&question::clean(text, self.settings.limits.max_answer_chars, true)?).text;
+        let text = self.bot().redactor().redact(&question::clean(text, self.settings.limits.max_answer_chars, true)?).text;
         let answer = self.answer_record(answer_id).await?;
         let notes: Vec<NewNotification> = self.outbox.card(answer.ticket_id).into_iter().collect();
         self.store.edit_answer(answer_id, answer.version, actor.id, &text, &notes).await?;
@@ -273,7 +272,8 @@ impl Service {
             return Err(DeskError::Forbidden("Seuls les experts peuvent retirer une réponse.".into()));
         }
         self.answer_record(answer_id).await?;
-        if !self.store.retire_answer(answer_id, actor.id, reason).await? {
+        let reason = reason.map(|r| self.bot().redactor().redact(r).text);
+        if !self.store.retire_answer(answer_id, actor.id, reason.as_deref()).await? {
             return Err(DeskError::Forbidden(format!("La réponse n° {answer_id} est déjà retirée.")));
         }
         self.sync_index_logged().await;

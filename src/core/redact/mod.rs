@@ -235,11 +235,6 @@ impl<'a> Scan<'a> {
         &self.masked
     }
 
-    /// The original text.
-    pub(crate) fn text(&self) -> &'a str {
-        self.text
-    }
-
     /// Whether `start..end` overlaps nothing taken.
     pub(crate) fn is_free(&self, start: usize, end: usize) -> bool {
         start < end && self.taken.iter().all(|&(s, e, _)| end <= s || start >= e)

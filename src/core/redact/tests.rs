@@ -125,3 +125,38 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn configured_public_numbers_are_kept() {
+    let text = "standard de la préfecture : 01 45 67 89 10, portable de la dame : 06 12 34 56 78";
+    let redactor = Redactor::new(&["+33 1 45 67 89 10"]).expect("valid number");
+    assert_eq!(
+        redactor.redact(text).text,
+        "standard de la préfecture : 01 45 67 89 10, portable de la dame : [téléphone]"
+    );
+    assert_eq!(redact(text).removed, vec![(PiiKind::Phone, 2)]);
+    let err = Redactor::new(&["12"]).expect_err("not a phone number");
+    assert!(err.contains("« 12 »"), "{err}");
+}
+
+#[test]
+fn the_issue_examples() {
+    for (input, expected) in [
+        ("Tél. 06\u{a0}12\u{a0}34\u{a0}56\u{a0}78", "Tél. [téléphone]"),
+        ("Tél. 06\u{202f}12\u{202f}34\u{202f}56\u{202f}78", "Tél. [téléphone]"),
+        ("06/12/34/56/78", "[téléphone]"),
+        ("sa femme au +224 621 23 45 67", "sa femme au [téléphone]"),
+        ("son frère au +93 70 123 4567", "son frère au [téléphone]"),
+        ("née le 12/03/1990 à Conakry", "née le [date de naissance] à Conakry"),
+        ("né le 3 mars 1987", "né le [date de naissance]"),
+        ("DDN 01/01/1985", "DDN [date de naissance]"),
+        ("passeport n° 18AB12345", "passeport n° [numéro]"),
+        ("numéro allocataire CAF 1234567", "numéro allocataire CAF [numéro]"),
+        ("AGDREF 75 0234 5678", "AGDREF [n° étranger]"),
+        ("rendez-vous le 05.03.2024 14:30", "rendez-vous le 05.03.2024 14:30"),
+        ("appeler le 115, le 3919 ou le 39 49", "appeler le 115, le 3919 ou le 39 49"),
+        ("Madame La Préfète a signé", "Madame La Préfète a signé"),
+    ] {
+        assert_eq!(redact(input).text, expected, "input: {input}");
+    }
+}
