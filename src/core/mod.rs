@@ -1,7 +1,8 @@
 //! The transport-agnostic core: asking and answering, the decision, redaction, validation.
 //! Discord, the web and the CLI only translate to and from these types.
 //!
-//! Layout: [`question`] (validating user text), [`redact`] (personal data), [`decision`]
+//! Layout: [`question`] (validating user text), [`redact`] (personal data), [`links`] (which
+//! link targets may be live), [`decision`]
 //! (confidence from score features), `case_details` (words of the case, not of the question),
 //! [`expert_topics`] (topics never answered alone), [`reply`] (what adapters render), [`bot`] (search and
 //! decide), [`indexing`] (what the index holds), [`roles`] and [`tickets`] (who may do what, the
@@ -15,6 +16,7 @@ mod desk;
 pub mod error;
 pub mod expert_topics;
 pub mod indexing;
+pub mod links;
 pub mod notify;
 pub mod question;
 pub mod redact;

@@ -16,10 +16,12 @@ pub const THREAD_NAME: usize = 100;
 /// Markdown markers that must come in pairs.
 const MARKERS: [&str; 5] = ["```", "**", "__", "~~", "`"];
 
-/// Fits `text` in `max` characters. When it is too long, it is cut at a word boundary, any
-/// Markdown marker left open is closed, and `more` (e.g. a link to the full text) is appended
-/// after an ellipsis; the result never exceeds `max`.
+/// Fits `text` in `max` characters. Links whose target is not allowed (`javascript:`,
+/// `data:`…) become plain text first, as on the web (`core::links`). When it is too long, it is
+/// cut at a word boundary, any Markdown marker left open is closed, and `more` (e.g. a link to
+/// the full text) is appended after an ellipsis; the result never exceeds `max`.
 pub fn fit(text: &str, max: usize, more: Option<&str>) -> String {
+    let text = &crate::core::links::neutralize_markdown(text);
     if text.chars().count() <= max {
         return text.to_string();
     }

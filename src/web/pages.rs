@@ -1,8 +1,9 @@
 //! HTML pages: ask the bot, read an article.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use axum::http::header;
 use axum::routing::get;
 use axum::Router;
 use minijinja::context;
@@ -14,15 +15,23 @@ use crate::core::AskError;
 
 pub(super) fn router() -> Router<WebState> {
     Router::new()
-        .route("/", get(index))
+        .route("/", get(index).post(ask))
+        .route("/static/svp.css", get(stylesheet))
         .route("/articles/{slug}", get(article))
         .route("/answers/{id}", get(answer))
         .route("/tickets/{id}/answer", get(ticket_answer))
 }
 
+/// The ask form's body: the question travels in the request body, never in the URL (which ends
+/// up in logs and browser history).
 #[derive(Deserialize)]
-struct AskQuery {
-    q: Option<String>,
+struct AskForm {
+    q: String,
+}
+
+/// The stylesheet (no inline style: the Content-Security-Policy forbids it).
+async fn stylesheet() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../../templates/svp.css"))
 }
 
 fn render(state: &WebState, name: &str, ctx: minijinja::Value) -> Response {
@@ -35,20 +44,23 @@ fn render(state: &WebState, name: &str, ctx: minijinja::Value) -> Response {
     }
 }
 
-async fn index(State(state): State<WebState>, Query(query): Query<AskQuery>) -> Response {
-    let question = query.q.unwrap_or_default();
-    if question.trim().is_empty() {
-        return render(&state, "index.html", context! { question => "" });
-    }
+async fn index(State(state): State<WebState>) -> Response {
+    render(&state, "index.html", context! { question => "" })
+}
+
+async fn ask(State(state): State<WebState>, Form(form): Form<AskForm>) -> Response {
+    let question = form.q;
     match state.service.bot().reply(&question, crate::app::today()) {
         Ok(reply) => {
             let answer_html = reply.answer.as_ref().map(|a| markdown(&a.short_answer));
+            // The form shows the question as stored: redacted.
+            let question = reply.question.clone();
             render(&state, "index.html", context! { question, reply, answer_html })
         }
-        Err(AskError::Invalid(e)) => render(&state, "index.html", context! { question, error => e.to_string() }),
+        Err(AskError::Invalid(e)) => render(&state, "index.html", context! { question => "", error => e.to_string() }),
         Err(AskError::Search(e)) => {
             tracing::error!(error = %format!("{e:#}"), "search failed");
-            render(&state, "index.html", context! { question, error => "La recherche est momentanément indisponible." })
+            render(&state, "index.html", context! { question => "", error => "La recherche est momentanément indisponible." })
         }
     }
 }
@@ -110,8 +122,19 @@ fn html_escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// Markdown to HTML, with raw HTML shown as text and links between articles rewritten.
-fn markdown(text: &str) -> String {
+/// Markdown to HTML, with raw HTML shown as text and links between articles rewritten, then
+/// sanitised by `ammonia`: only http(s), mailto, tel and relative links stay live (any other
+/// scheme, in any case or encoding, leaves the text without a link), no image is loaded
+/// (remote content), and links open without a referrer.
+pub(crate) fn markdown(text: &str) -> String {
+    static SANITIZER: std::sync::LazyLock<ammonia::Builder<'static>> = std::sync::LazyLock::new(|| {
+        let mut b = ammonia::Builder::default();
+        b.url_schemes(crate::core::links::ALLOWED_SCHEMES.iter().copied().collect())
+            .url_relative(ammonia::UrlRelative::PassThrough)
+            .rm_tags(["img"])
+            .link_rel(Some("noopener noreferrer nofollow"));
+        b
+    });
     let parser = Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).map(|event| match event {
         Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
         Event::Start(pulldown_cmark::Tag::Link { link_type, dest_url, title, id }) => {
@@ -125,7 +148,7 @@ fn markdown(text: &str) -> String {
     });
     let mut out = String::new();
     html::push_html(&mut out, parser);
-    out
+    SANITIZER.clean(&out).to_string()
 }
 
 #[cfg(test)]
@@ -138,5 +161,32 @@ mod tests {
         assert!(!html.contains("<script>"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
         assert!(html.contains("href=\"/articles/a-b\""), "{html}");
+    }
+
+    #[test]
+    fn markdown_keeps_no_foreign_code() {
+        for md in [
+            "[formulaire](javascript:alert(document.cookie))",
+            "[formulaire](JaVaScRiPt:alert(1))",
+            "[x](data:text/html;base64,PHNjcmlwdD4=)",
+            "[x](java%73cript:alert(1))",
+            "[x](&#106;avascript:alert(1))",
+            "<javascript:alert(1)>",
+            "![pixel](https://tracker.example/p.png)",
+            "<img src=x onerror=alert(1)>",
+            "[x](vbscript:msgbox)",
+        ] {
+            let html = markdown(md);
+            let lower = html.to_lowercase();
+            assert!(!lower.contains("javascript:") || !lower.contains("href"), "{md} -> {html}");
+            assert!(!lower.contains("<img"), "{md} -> {html}");
+            assert!(!lower.contains("href=\"data:") && !lower.contains("href=\"vbscript:"), "{md} -> {html}");
+            assert!(!lower.contains("onerror=alert") || lower.contains("&lt;img"), "{md} -> {html}");
+        }
+        let html = markdown("[formulaire](javascript:alert(1))");
+        assert!(html.contains("formulaire") && !html.contains("href"), "{html}");
+        let html = markdown("[service-public](https://www.service-public.fr/x), [écrire](mailto:a@b.fr), [appeler](tel:3919)");
+        assert_eq!(html.matches("href=").count(), 3, "{html}");
+        assert!(html.contains("rel=\"noopener noreferrer nofollow\""), "{html}");
     }
 }
