@@ -7,6 +7,7 @@ mod desk;
 mod eval;
 mod index;
 mod kb;
+mod privacy;
 mod serve;
 mod users;
 
@@ -75,6 +76,11 @@ enum Command {
         #[command(subcommand)]
         command: index::IndexCommand,
     },
+    /// Personal data already stored.
+    Privacy {
+        #[command(subcommand)]
+        command: privacy::PrivacyCommand,
+    },
     /// Measure answer quality on a question set (JSON lines: {"q": ..., "expect": [...]}).
     Eval(eval::EvalArgs),
     /// Benchmark SVP against PostgreSQL full-text search and SQLite FTS5; writes BENCHMARKS.md.
@@ -128,6 +134,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Users { command } => users::run(&settings, command).await,
         Command::Kb { command } => kb::run(&settings, command),
         Command::Index { command } => index::run(&settings, command).await,
+        Command::Privacy { command } => privacy::run(&settings, command).await,
         Command::Eval(args) => eval::run(&settings, args).await,
         Command::Bench(args) => bench::run(&settings, args).await,
     }

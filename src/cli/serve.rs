@@ -13,6 +13,15 @@ const DIGEST_CHECK_TICKS: u64 = 1200;
 
 pub(super) async fn run(settings: Settings) -> anyhow::Result<ExitCode> {
     let service = app::open_service(&settings, false, &|_| {}).await?;
+    match service.privacy_rescan_due().await {
+        Ok(Some(stored)) => tracing::warn!(
+            stored_rules = stored,
+            current_rules = crate::core::redact::RULES_VERSION,
+            "stored texts were redacted by older rules: run `svp privacy rescan` (safe while serving)"
+        ),
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "cannot read the redaction rules version"),
+    }
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
 
     let sync = service.clone();

@@ -1,8 +1,9 @@
 //! The transport-agnostic core: asking and answering, the decision, redaction, validation.
 //! Discord, the web and the CLI only translate to and from these types.
 //!
-//! Layout: [`question`] (validating user text), [`redact`] (personal data), [`links`] (which
-//! link targets may be live), [`decision`]
+//! Layout: [`question`] (validating user text), [`redact`] (personal data), [`privacy`]
+//! (re-applying newer redaction rules to what is stored), [`links`] (which link targets may be
+//! live), [`decision`]
 //! (confidence from score features), `case_details` (words of the case, not of the question),
 //! [`expert_topics`] (topics never answered alone), [`reply`] (what adapters render), [`bot`] (search and
 //! decide), [`indexing`] (what the index holds), [`roles`] and [`tickets`] (who may do what, the
@@ -18,6 +19,7 @@ pub mod expert_topics;
 pub mod indexing;
 pub mod links;
 pub mod notify;
+pub mod privacy;
 pub mod question;
 pub mod redact;
 pub mod reply;

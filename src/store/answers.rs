@@ -37,7 +37,7 @@ pub struct AnswerChange {
     pub answer: ExpertAnswer,
 }
 
-async fn log_change(tx: &mut Transaction<'_, Any>, answer_id: i64, now: i64) -> StoreResult<()> {
+pub(super) async fn log_change(tx: &mut Transaction<'_, Any>, answer_id: i64, now: i64) -> StoreResult<()> {
     sqlx::query("INSERT INTO index_changes (answer_id, created_at) VALUES ($1, $2)")
         .bind(answer_id)
         .bind(now)

@@ -11,6 +11,7 @@
 
 mod answers;
 mod outbox;
+mod privacy;
 mod questions;
 mod reports;
 mod rows;
@@ -26,6 +27,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use answers::AnswerChange;
+pub use privacy::{StoredText, TextColumn};
 pub use reports::{Stats, ThemeCount, TopQuestion};
 pub use rows::*;
 pub use tickets::{AnswerWrite, Follower, NewTicket};
