@@ -250,7 +250,7 @@ pub(super) async fn tickets(settings: &Settings, command: TicketsCommand) -> any
         TicketsCommand::List { status, user, json } => {
             let list = match user {
                 Some(name) => service.tickets(&service.user_named(&name).await?, &status, 500).await?,
-                None => store.list_tickets(&status, 500).await?,
+                None => store.list_tickets(&status, None, 500).await?,
             };
             if json {
                 super::print_json(&list)?;

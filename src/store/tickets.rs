@@ -191,18 +191,29 @@ impl Store {
         row.as_ref().map(ticket).transpose()
     }
 
-    /// Tickets with one of `statuses` (all when empty), oldest first.
-    pub async fn list_tickets(&self, statuses: &[TicketStatus], limit: i64) -> StoreResult<Vec<Ticket>> {
-        let filter = if statuses.is_empty() {
-            String::new()
-        } else {
+    /// Tickets with one of `statuses` (all when empty), oldest first, at most `limit`; with
+    /// `follower`, only the tickets that user asked or joined.
+    pub async fn list_tickets(&self, statuses: &[TicketStatus], follower: Option<i64>, limit: i64) -> StoreResult<Vec<Ticket>> {
+        let mut filters = Vec::new();
+        if !statuses.is_empty() {
             let list: Vec<String> = statuses.iter().map(|s| format!("'{}'", s.as_str())).collect();
-            format!(" WHERE t.status IN ({})", list.join(", "))
-        };
-        let rows = sqlx::query(&format!("{SELECT}{filter} ORDER BY t.created_at, t.id LIMIT $1"))
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
+            filters.push(format!("t.status IN ({})", list.join(", ")));
+        }
+        if follower.is_some() {
+            // Filtered in the query, before the limit: a staff member's own tickets are never
+            // crowded out by everyone else's.
+            filters.push(
+                "(t.asker_id = $2 OR EXISTS (SELECT 1 FROM ticket_followers f WHERE f.ticket_id = t.id AND f.user_id = $2))"
+                    .to_string(),
+            );
+        }
+        let filter = if filters.is_empty() { String::new() } else { format!(" WHERE {}", filters.join(" AND ")) };
+        let sql = format!("{SELECT}{filter} ORDER BY t.created_at, t.id LIMIT $1");
+        let mut query = sqlx::query(&sql).bind(limit);
+        if let Some(user) = follower {
+            query = query.bind(user);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
         rows.iter().map(ticket).collect()
     }
 

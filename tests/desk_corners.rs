@@ -1,0 +1,41 @@
+//! The desk's corner cases, on both engines.
+
+mod support;
+
+use support::TestEnv;
+use svp::core::EscalateMode;
+use svp::core::roles::Role;
+use svp::store::Origin;
+
+fn cli() -> Origin {
+    Origin { transport: "cli".into(), channel: None }
+}
+
+/// A staff member's list is filtered to their own tickets before the limit: other people's
+/// older tickets never crowd theirs out.
+#[tokio::test]
+async fn staff_ticket_list_is_filtered_before_the_limit() {
+    for env in TestEnv::all().await {
+        let s = &env.service;
+        let others = env.user("Dan", Role::Staff).await;
+        let me = env.user("Chloé", Role::Staff).await;
+        let expert = env.user("Awa", Role::Expert).await;
+        let questions = [
+            "Un réfugié peut-il obtenir une carte de pêche ?",
+            "Les réfugiés ont-ils droit au tarif solidaire de la cantine scolaire ?",
+            "Un bénéficiaire de la protection peut-il passer le permis bateau ?",
+        ];
+        for q in questions {
+            let asked = s.ask(&others, q, cli()).await.unwrap();
+            s.escalate(&others, asked.question_id, EscalateMode::New).await.unwrap();
+        }
+        let mine = s.ask(&me, "Un réfugié peut-il s'inscrire dans un club de football amateur ?", cli()).await.unwrap();
+        let my_ticket = s.escalate(&me, mine.question_id, EscalateMode::New).await.unwrap().ticket_id().unwrap();
+
+        let listed = s.tickets(&me, &[], 2).await.unwrap();
+        assert_eq!(listed.iter().map(|t| t.id).collect::<Vec<_>>(), vec![my_ticket], "{}", env.engine);
+        let all = s.tickets(&expert, &[], 2).await.unwrap();
+        assert_eq!(all.len(), 2, "{}: experts see every ticket, up to the limit", env.engine);
+        assert!(all.iter().all(|t| t.id != my_ticket), "{}: oldest first", env.engine);
+    }
+}
