@@ -90,6 +90,9 @@ enum Command {
 /// Entry point of the binary: parses arguments, runs the command, maps errors to exit codes.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve) {
+        restore_default_sigpipe();
+    }
     init_tracing(matches!(cli.command, Command::Serve | Command::Index { .. } | Command::Bench(_)));
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -112,6 +115,18 @@ pub fn main() -> ExitCode {
                 }
             }
         }
+    }
+}
+
+/// A command whose output is piped into `head` ends quietly when the reader goes away, as Unix
+/// tools do, instead of panicking in `println!` on a broken pipe. Rust ignores SIGPIPE by
+/// default; `serve` keeps that (a client closing its socket must not kill the server).
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called once at start-up, before any thread is spawned; SIG_DFL is a valid
+    // disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 
