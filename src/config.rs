@@ -103,7 +103,7 @@ pub struct SearchSettings {
 
 impl Default for SearchSettings {
     fn default() -> Self {
-        Self { answer_threshold: 0.45, alternatives: 3, public_url: "http://127.0.0.1:8080".into() }
+        Self { answer_threshold: 0.5, alternatives: 3, public_url: "http://127.0.0.1:8080".into() }
     }
 }
 
@@ -313,7 +313,7 @@ mod tests {
             let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config/svp.example.toml");
             let overrides = Overrides { config_file: Some(example), ..Default::default() };
             let s = Settings::load(&overrides).map_err(|e| e.to_string())?;
-            assert_eq!(s.search.answer_threshold, 0.45);
+            assert_eq!(s.search.answer_threshold, 0.5);
             assert_eq!(s.limits.max_question_chars, 2000);
             Ok(())
         });

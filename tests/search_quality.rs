@@ -55,9 +55,9 @@ fn development_set_quality_floors() {
 const FLOOR_R1: f64 = 0.92;
 const FLOOR_R3: f64 = 0.98;
 const FLOOR_MRR: f64 = 0.94;
-const FLOOR_PRECISION: f64 = 0.96;
+const FLOOR_PRECISION: f64 = 0.955;
 const FLOOR_OOS: f64 = 0.95;
-const FLOOR_ANSWER_RATE: f64 = 0.58;
+const FLOOR_ANSWER_RATE: f64 = 0.66;
 
 /// The independent set (written without seeing the development set or the articles'
 /// phrasings) guards against tuning that only fits the development set.
@@ -66,19 +66,34 @@ fn independent_set_quality_floors() {
     let (report, summary) = evaluate("eval/independent.jsonl");
     assert!(report.recall_at_1 >= 0.95, "{summary}");
     assert!(report.recall_at_3 >= 0.98, "{summary}");
+    assert!(report.answered_precision >= 0.97, "{summary}");
+    assert!(report.out_of_scope_escalation_rate >= 0.95, "{summary}");
+    assert!(report.in_scope_answer_rate >= 0.68, "{summary}");
+}
+
+/// Chat messages as staff write them (case messages, SMS style, everyday words, two questions
+/// in one, out-of-scope questions in the field's words), by a writer who saw only the
+/// articles' titles and short answers: measured, never tuned on.
+#[test]
+fn case_messages_quality_floors() {
+    let (report, summary) = evaluate("eval/cases.jsonl");
+    assert!(report.recall_at_1 >= 0.90, "{summary}");
+    assert!(report.recall_at_3 >= 0.98, "{summary}");
     assert!(report.answered_precision >= 0.95, "{summary}");
-    assert!(report.out_of_scope_escalation_rate >= 0.90, "{summary}");
-    assert!(report.in_scope_answer_rate >= 0.55, "{summary}");
+    assert!(report.out_of_scope_escalation_rate >= 0.95, "{summary}");
+    assert!(report.in_scope_answer_rate >= 0.52, "{summary}");
 }
 
 /// The same sets with two typos per question (`eval/make_typos.py`): typo tolerance keeps the
 /// bot right and confident enough to answer.
 #[test]
 fn typo_sets_quality_floors() {
-    for (file, r1, answer_rate) in [("eval/dev-typos.jsonl", 0.90, 0.57), ("eval/independent-typos.jsonl", 0.95, 0.58)] {
+    for (file, r1, precision, answer_rate) in
+        [("eval/dev-typos.jsonl", 0.90, 0.94, 0.64), ("eval/independent-typos.jsonl", 0.95, 0.97, 0.68)]
+    {
         let (report, summary) = evaluate(file);
         assert!(report.recall_at_1 >= r1, "{summary}");
-        assert!(report.answered_precision >= 0.95, "{summary}");
+        assert!(report.answered_precision >= precision, "{summary}");
         assert!(report.out_of_scope_escalation_rate >= 0.90, "{summary}");
         assert!(report.in_scope_answer_rate >= answer_rate, "{summary}");
     }

@@ -79,6 +79,9 @@ pub struct Hit {
     pub score: f32,
     /// BM25 score of the text alone.
     pub text_score: f32,
+    /// How closely its best question phrasing says what the question says, in [0,1] (0 for
+    /// hits beyond the re-ranked first ones).
+    pub phrasing: f32,
     /// Contribution of each concept to the BM25 score (same order as [`SearchOutcome::concepts`]);
     /// filled for the first hit only (or as many as [`SearchIndex::search_detailed`] asks).
     pub concept_scores: Vec<f32>,
@@ -297,7 +300,7 @@ impl SearchIndex {
         let top = searcher.search_with_executor(&full, &collector, self.executor(&searcher, stats_n), scoring)?;
         let mut ranked = Vec::with_capacity(top.len());
         for (score, address) in top {
-            ranked.push(Ranked { score, text_score: score, address, doc: searcher.doc(address)? });
+            ranked.push(Ranked { score, text_score: score, phrasing: 0.0, address, doc: searcher.doc(address)? });
         }
         // The first hits are re-ranked by how closely one of their question phrasings
         // says what the question says: BM25 pools all the phrasings of an entry, so it cannot
@@ -308,7 +311,8 @@ impl SearchIndex {
         let mut stem_weight = |stem: &str| *weights.entry(stem.to_string()).or_insert_with(|| self.stem_weight(&stats, stem, stats_n));
         for hit in &mut ranked[..depth] {
             let lines = schema::phrasing_lines(&hit.doc, &self.store.fields);
-            hit.score *= 1.0 + PHRASING_WEIGHT * phrasing_similarity(&concepts, &infos, lines, &mut stem_weight);
+            hit.phrasing = phrasing_similarity(&concepts, &infos, lines, &mut stem_weight);
+            hit.score *= 1.0 + PHRASING_WEIGHT * hit.phrasing;
         }
         ranked[..depth].sort_by(|a, b| b.score.total_cmp(&a.score));
         let addresses: Vec<DocAddress> = ranked.iter().map(|hit| hit.address).collect();
@@ -328,6 +332,7 @@ impl SearchIndex {
                 entry: StoredEntry::from_document(&hit.doc, &self.store.fields),
                 score: hit.score,
                 text_score: hit.text_score,
+                phrasing: hit.phrasing,
                 concept_scores: per_concept.get(i).cloned().unwrap_or_default(),
             });
         }
@@ -421,6 +426,7 @@ impl SearchIndex {
 struct Ranked {
     score: f32,
     text_score: f32,
+    phrasing: f32,
     address: DocAddress,
     doc: TantivyDocument,
 }

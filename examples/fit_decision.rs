@@ -1,0 +1,216 @@
+//! Developer tool: fits the answer-or-escalate model on labelled data that no evaluation set
+//! contains, and writes it to `resources/decision/model.json`.
+//!
+//! `cargo run --release --example fit_decision [-- --precision 0.87] [--negative-share 0.25] [--dry-run]`
+//!
+//! The data, from the articles' own question phrasings:
+//! - *answerable*: each phrasing asked against an index built without it (five folds, as
+//!   `phrasing_recall`); labelled by whether the first hit is its article;
+//! - *unanswerable*: each article's phrasings asked against an index without that article at
+//!   all (the most realistic questions the base cannot answer: in the field's words, close to
+//!   other articles); labelled false.
+//!
+//! A logistic regression (`linfa-logistic`) over `core::decision::FEATURE_NAMES` is fitted with
+//! cross-validation grouped by article; the out-of-fold probabilities give the curve of
+//! precision against answer rate, printed as a Markdown table, and the operating point: the
+//! highest answer rate whose precision reaches `--precision`. The final model is fitted on all
+//! the data and its intercept shifted so that the operating point sits at 0.5.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use linfa::prelude::*;
+use linfa_logistic::LogisticRegression;
+use ndarray::{Array1, Array2};
+use svp::core::Bot;
+use svp::core::decision::{FEATURE_NAMES, Model};
+use svp::knowledge::KnowledgeBase;
+use svp::search::{Entry, SearchIndex};
+
+const FOLDS: usize = 5;
+/// L2 regularisation of the regression.
+const ALPHA: f64 = 0.01;
+
+struct Sample {
+    /// Weight in the precision: a left-out question counts as a share of all questions.
+    weight: f64,
+    hand: f64,
+    x: [f64; 10],
+    y: bool,
+    article: usize,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let target: f64 = args.iter().skip_while(|a| *a != "--precision").nth(1).map_or(Ok(0.87), |v| v.parse())?;
+    let dry_run = args.iter().any(|a| a == "--dry-run");
+    let kb = Arc::new(KnowledgeBase::load(Path::new("knowledge"), svp::app::today())?.kb);
+    let articles: Vec<_> = kb.published().collect();
+    let today = svp::app::today();
+    let mut samples = Vec::new();
+
+    for fold in 0..FOLDS {
+        let held_out = |a: usize, i: usize| (a + i) % FOLDS == fold;
+        let entries = articles
+            .iter()
+            .enumerate()
+            .map(|(a, article)| {
+                let mut entry = svp::core::indexing::article_entry(article);
+                entry.questions =
+                    article.questions.iter().enumerate().filter(|(i, _)| !held_out(a, *i)).map(|(_, q)| q.clone()).collect();
+                entry
+            })
+            .collect();
+        let bot = bot_over(&kb, entries)?;
+        for (a, article) in articles.iter().enumerate() {
+            for (_, q) in article.questions.iter().enumerate().filter(|(i, _)| held_out(a, *i)) {
+                let Ok(reply) = bot.reply(q, today) else { continue };
+                let y = reply.hits.first().is_some_and(|h| h.slug == article.slug);
+                samples.push(Sample { weight: 1.0, hand: svp::core::decision::hand_set(&reply.features), x: reply.features.vector(), y, article: a });
+            }
+        }
+    }
+    let answerable = samples.len();
+    for (a, article) in articles.iter().enumerate() {
+        let entries =
+            articles.iter().enumerate().filter(|(b, _)| *b != a).map(|(_, other)| svp::core::indexing::article_entry(other)).collect();
+        let bot = bot_over(&kb, entries)?;
+        for q in &article.questions {
+            let Ok(reply) = bot.reply(q, today) else { continue };
+            samples.push(Sample { weight: 0.0, hand: svp::core::decision::hand_set(&reply.features), x: reply.features.vector(), y: false, article: a });
+        }
+    }
+    let positives = samples.iter().filter(|s| s.y).count();
+    // In use, questions the base cannot answer are a minority: weigh the left-out ones so that
+    // they make `--negative-share` of the questions when measuring precision.
+    let share: f64 = args.iter().skip_while(|a| *a != "--negative-share").nth(1).map_or(Ok(0.25), |v| v.parse())?;
+    let left_out = (samples.len() - answerable) as f64;
+    let weight = answerable as f64 * share / (1.0 - share) / left_out;
+    samples.iter_mut().skip(answerable).for_each(|s| s.weight = weight);
+    eprintln!(
+        "{} samples: {answerable} held-out phrasings ({positives} with the right article first), {} with their article left out",
+        samples.len(),
+        samples.len() - answerable
+    );
+
+    // Out-of-fold probabilities, folds grouped by article.
+    let mut oof = vec![0.0; samples.len()];
+    for fold in 0..FOLDS {
+        let train: Vec<&Sample> = samples.iter().filter(|s| s.article % FOLDS != fold).collect();
+        let (w, b) = fit(&train)?;
+        for (i, s) in samples.iter().enumerate().filter(|(_, s)| s.article % FOLDS == fold) {
+            oof[i] = probability(&w, b, &s.x);
+        }
+    }
+    let hand: Vec<f64> = samples.iter().map(|s| s.hand).collect();
+    let (_, hand_rate, hand_precision) = curve(&samples, &hand)[44];
+    eprintln!("the hand-set decision at 0.45: answer rate {hand_rate:.3}, precision {hand_precision:.3}");
+    let curve = curve(&samples, &oof);
+    println!("| threshold | answer rate (answerable) | precision |\n|---|---|---|");
+    for (t, rate, precision) in curve.iter().filter(|(t, _, _)| (t * 100.0).round() as i64 % 5 == 0) {
+        println!("| {t:.2} | {rate:.3} | {precision:.3} |");
+    }
+    let (threshold, rate, precision) = curve
+        .iter()
+        .filter(|(_, _, p)| *p >= target)
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .copied()
+        .ok_or_else(|| anyhow::anyhow!("no threshold reaches precision {target}"))?;
+    println!("\noperating point: threshold {threshold:.2}, answer rate {rate:.3}, precision {precision:.3} (out of fold)");
+
+    let all: Vec<&Sample> = samples.iter().collect();
+    let (w, b) = fit(&all)?;
+    let logit = (threshold / (1.0 - threshold)).ln();
+    let model = Model {
+        version: 1,
+        features: FEATURE_NAMES.iter().map(|s| s.to_string()).collect(),
+        weights: w.iter().map(|v| (v * 1e4).round() / 1e4).collect(),
+        bias: ((b - logit) * 1e4).round() / 1e4,
+        provenance: format!(
+            "examples/fit_decision.rs: logistic regression (linfa-logistic, L2 {ALPHA}) on {} questions from the articles' \
+             phrasings ({answerable} held out in {FOLDS} folds, {} asked with their article left out of the index); left-out \
+             questions weighed as {share} of all; operating point for precision {target} out of fold: answer rate {rate:.3}, precision {precision:.3}",
+            samples.len(),
+            samples.len() - answerable
+        ),
+    };
+    println!("{}", serde_json::to_string_pretty(&model)?);
+    compare_on_eval_sets(&kb, &model)?;
+    if !dry_run {
+        std::fs::write("resources/decision/model.json", serde_json::to_string_pretty(&model)? + "\n")?;
+        eprintln!("written to resources/decision/model.json");
+    }
+    Ok(())
+}
+
+fn fit(samples: &[&Sample]) -> anyhow::Result<(Vec<f64>, f64)> {
+    let x = Array2::from_shape_vec((samples.len(), 10), samples.iter().flat_map(|s| s.x).collect())?;
+    let y: Array1<bool> = samples.iter().map(|s| s.y).collect();
+    let model = LogisticRegression::default().alpha(ALPHA).max_iterations(1000).fit(&Dataset::new(x, y))?;
+    let w: Vec<f64> = model.params().to_vec();
+    let b = model.intercept();
+    // Which label linfa takes as positive is its own business: orient the model so that a
+    // higher probability means "the first hit answers".
+    let mean = |label: bool| {
+        let v: Vec<f64> = samples.iter().filter(|s| s.y == label).map(|s| probability(&w, b, &s.x)).collect();
+        v.iter().sum::<f64>() / v.len().max(1) as f64
+    };
+    Ok(if mean(true) >= mean(false) { (w, b) } else { (w.iter().map(|v| -v).collect(), -b) })
+}
+
+fn probability(w: &[f64], b: f64, x: &[f64; 10]) -> f64 {
+    let z: f64 = w.iter().zip(x).map(|(w, x)| w * x).sum::<f64>() + b;
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// (threshold, share of answerable questions answered right, weighted precision of what is
+/// answered) for thresholds 0.01 to 0.99.
+fn curve(samples: &[Sample], p: &[f64]) -> Vec<(f64, f64, f64)> {
+    let positives = samples.iter().filter(|s| s.y).count().max(1) as f64;
+    (1..100)
+        .map(|t| {
+            let t = f64::from(t) / 100.0;
+            let answered: Vec<&Sample> = samples.iter().zip(p).filter(|(_, p)| **p >= t).map(|(s, _)| s).collect();
+            let right = answered.iter().filter(|s| s.y).count() as f64;
+            let total: f64 = answered.iter().map(|s| s.weight).sum();
+            (t, right / positives, if total == 0.0 { 1.0 } else { right / total })
+        })
+        .collect()
+}
+
+/// A bot over an in-memory index of `entries`.
+fn bot_over(kb: &Arc<KnowledgeBase>, entries: Vec<Entry>) -> anyhow::Result<Bot> {
+    let index = SearchIndex::in_memory(&kb.synonyms)?;
+    index.rebuild(&mut entries.into_iter(), "fit", 0, &|_| {})?;
+    Ok(Bot::new(kb.clone(), Arc::new(index), Default::default(), Default::default()))
+}
+
+/// In-scope answer rate, answered precision and out-of-scope escalation on the `eval/` sets, for
+/// the hand-set decision at 0.45 and the model at 0.5: measured, never fitted on.
+fn compare_on_eval_sets(kb: &Arc<KnowledgeBase>, model: &Model) -> anyhow::Result<()> {
+    let bot = bot_over(kb, kb.published().map(svp::core::indexing::article_entry).collect())?;
+    println!("\n| set | decision | in-scope answer rate | answered precision | out-of-scope escalation |\n|---|---|---|---|---|");
+    for set in ["dev", "independent", "cases"] {
+        let cases = svp::eval::read_cases(&Path::new("eval").join(format!("{set}.jsonl")))?;
+        let mut rows = Vec::new();
+        for case in &cases {
+            let Ok(reply) = bot.reply(&case.q, svp::app::today()) else { continue };
+            let expert_only = reply.reason.contains("réservé aux experts");
+            let right = reply.hits.first().is_some_and(|h| case.expect.contains(&h.slug));
+            let hand = !expert_only && svp::core::decision::hand_set(&reply.features) >= 0.45;
+            let learned = !expert_only && reply.features.coverage > 0.0 && model.probability(&reply.features) >= 0.5;
+            rows.push((case.expect.is_empty(), right, hand, learned));
+        }
+        for (name, pick) in [("hand-set 0.45", 2usize), ("model 0.5", 3)] {
+            let answered = |r: &(bool, bool, bool, bool)| if pick == 2 { r.2 } else { r.3 };
+            let in_scope: Vec<_> = rows.iter().filter(|r| !r.0).collect();
+            let oos: Vec<_> = rows.iter().filter(|r| r.0).collect();
+            let answered_all: Vec<_> = rows.iter().filter(|r| answered(r)).collect();
+            let rate = in_scope.iter().filter(|r| answered(r)).count() as f64 / in_scope.len().max(1) as f64;
+            let precision = answered_all.iter().filter(|r| !r.0 && r.1).count() as f64 / answered_all.len().max(1) as f64;
+            let escalation = oos.iter().filter(|r| !answered(r)).count() as f64 / oos.len().max(1) as f64;
+            println!("| {set} | {name} | {rate:.3} | {precision:.3} | {escalation:.3} |");
+        }
+    }
+    Ok(())
+}
