@@ -20,12 +20,19 @@ pub(super) struct EvalArgs {
     /// With --json: include every question's outcome and decision features (for tuning).
     #[arg(long, requires = "json")]
     outcomes: bool,
+    /// FILE is an expert-loop set (`eval/loop.jsonl`): index each expert answer, then ask its
+    /// paraphrases and distractors.
+    #[arg(long = "loop")]
+    expert_loop: bool,
     /// The question set.
     file: PathBuf,
 }
 
 pub(super) async fn run(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCode> {
-    let EvalArgs { json, verbose, outcomes, file } = args;
+    let EvalArgs { json, verbose, outcomes, expert_loop, file } = args;
+    if expert_loop {
+        return run_loop(settings, &file, json, verbose);
+    }
     let cases = eval::read_cases(&file)?;
     let bot = app::open_bot(settings).await?;
     let report = eval::evaluate(&bot, &cases, app::today())?;
@@ -62,5 +69,28 @@ pub(super) async fn run(settings: &Settings, args: EvalArgs) -> anyhow::Result<E
     println!("answered_precision            {:>6.3}", report.answered_precision);
     println!("in_scope_answer_rate          {:>6.3}", report.in_scope_answer_rate);
     println!("out_of_scope_escalation_rate  {:>6.3}", report.out_of_scope_escalation_rate);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_loop(settings: &Settings, file: &std::path::Path, json: bool, verbose: bool) -> anyhow::Result<ExitCode> {
+    let entries = eval::expert_loop::read_entries(file)?;
+    let kb = app::load_knowledge(settings)?;
+    let report = eval::expert_loop::evaluate(&kb, &settings.search, &settings.limits, &entries, app::today())?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if verbose {
+        for m in &report.misses {
+            println!("{m}");
+        }
+        println!();
+    }
+    println!("expert answers indexed          {:>6}", report.answers);
+    println!("paraphrases                     {:>6}", report.paraphrases);
+    println!("paraphrases_found_first         {:>6.3}", report.paraphrases_found_first);
+    println!("paraphrases_answered            {:>6.3}", report.paraphrases_answered);
+    println!("distractors                     {:>6}", report.distractors);
+    println!("distractors_answered_from_it    {:>6}", report.distractors_answered_from_it);
     Ok(ExitCode::SUCCESS)
 }

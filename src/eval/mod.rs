@@ -1,5 +1,9 @@
 //! Answer quality on a labelled question set (`{"q": "...", "expect": ["slug", ...]}` per line;
 //! an empty `expect` means the bot must escalate).
+//!
+//! Layout: this file (question sets); [`expert_loop`] (paraphrases of expert answers).
+
+pub mod expert_loop;
 
 use std::path::Path;
 
