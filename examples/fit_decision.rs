@@ -1,14 +1,22 @@
 //! Developer tool: fits the answer-or-escalate model on labelled data that no evaluation set
 //! contains, and writes it to `resources/decision/model.json`.
 //!
-//! `cargo run --release --example fit_decision [-- --precision 0.87] [--negative-share 0.25] [--dry-run]`
+//! `cargo run --release --example fit_decision [-- --precision 0.87] [--expert-precision 0.95]
+//! [--negative-share 0.25] [--dry-run]`
 //!
 //! The data, from the articles' own question phrasings:
 //! - *answerable*: each phrasing asked against an index built without it (five folds, as
 //!   `phrasing_recall`); labelled by whether the first hit is its article;
 //! - *unanswerable*: each article's phrasings asked against an index without that article at
 //!   all (the most realistic questions the base cannot answer: in the field's words, close to
-//!   other articles); labelled false.
+//!   other articles); labelled false;
+//! - with `--expert-regime`, *expert answers*: each article turned into an expert answer (one question, its short
+//!   answer as the text), the article left out: its other phrasings are labelled by whether that
+//!   answer comes first; the phrasings of its related articles, left out too, are labelled
+//!   false (they share its words but ask something nothing answers). Tried, not shipped: with
+//!   an operating point of its own for expert answers (the `expert_*` inputs give them their own
+//!   slopes) it answered more of `eval/loop.jsonl`'s paraphrases only by answering more of its
+//!   distractors, and the shared slopes answered fewer article questions.
 //!
 //! A logistic regression (`linfa-logistic`) over `core::decision::FEATURE_NAMES` is fitted with
 //! cross-validation grouped by article; the out-of-fold probabilities give the curve of
@@ -23,7 +31,7 @@ use linfa::prelude::*;
 use linfa_logistic::LogisticRegression;
 use ndarray::{Array1, Array2};
 use svp::core::Bot;
-use svp::core::decision::{FEATURE_NAMES, Model};
+use svp::core::decision::{FEATURE_NAMES, INPUTS, Model};
 use svp::knowledge::KnowledgeBase;
 use svp::search::{Entry, SearchIndex};
 
@@ -35,7 +43,7 @@ struct Sample {
     /// Weight in the precision: a left-out question counts as a share of all questions.
     weight: f64,
     hand: f64,
-    x: [f64; 10],
+    x: [f64; INPUTS],
     y: bool,
     article: usize,
 }
@@ -44,6 +52,7 @@ fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let target: f64 = args.iter().skip_while(|a| *a != "--precision").nth(1).map_or(Ok(0.87), |v| v.parse())?;
     let dry_run = args.iter().any(|a| a == "--dry-run");
+    let expert_regime = args.iter().any(|a| a == "--expert-regime");
     let kb = Arc::new(KnowledgeBase::load(Path::new("knowledge"), svp::app::today())?.kb);
     let articles: Vec<_> = kb.published().collect();
     let today = svp::app::today();
@@ -80,17 +89,62 @@ fn main() -> anyhow::Result<()> {
             samples.push(Sample { weight: 0.0, hand: svp::core::decision::hand_set(&reply.features), x: reply.features.vector(), y: false, article: a });
         }
     }
+    // Expert answers: each article becomes an expert answer (its first phrasing as the
+    // question, its short answer as the text), the article itself left out. Its other phrasings
+    // are answerable from it; the phrasings of its related articles, left out too, share its
+    // words but ask something no entry answers.
+    let slugs: Vec<&str> = articles.iter().map(|a| a.slug.as_str()).collect();
+    for (a, article) in articles.iter().enumerate().filter(|_| expert_regime) {
+        let Some((first, rest)) = article.questions.split_first() else { continue };
+        let expert = expert_like(article, first);
+        let entries: Vec<Entry> = articles
+            .iter()
+            .filter(|other| other.slug != article.slug)
+            .map(|other| svp::core::indexing::article_entry(other))
+            .chain(std::iter::once(expert.clone()))
+            .collect();
+        let bot = bot_over(&kb, entries)?;
+        // Only questions whose first hit is the expert answer: the others are the article
+        // regime, which the first two parts already cover.
+        for q in rest {
+            let Ok(reply) = bot.reply(q, today) else { continue };
+            if !reply.features.expert {
+                continue;
+            }
+            let y = true;
+            samples.push(Sample { weight: 1.0, hand: svp::core::decision::hand_set(&reply.features), x: reply.features.vector(), y, article: a });
+        }
+        for related in article.related.iter().filter(|r| slugs.contains(&r.as_str())) {
+            let entries: Vec<Entry> = articles
+                .iter()
+                .filter(|other| other.slug != article.slug && other.slug != *related)
+                .map(|other| svp::core::indexing::article_entry(other))
+                .chain(std::iter::once(expert.clone()))
+                .collect();
+            let bot = bot_over(&kb, entries)?;
+            let Some(b) = articles.iter().find(|o| o.slug == *related) else { continue };
+            for q in &b.questions {
+                let Ok(reply) = bot.reply(q, today) else { continue };
+                if !reply.features.expert {
+                    continue;
+                }
+                samples.push(Sample { weight: -1.0, hand: svp::core::decision::hand_set(&reply.features), x: reply.features.vector(), y: false, article: a });
+            }
+        }
+    }
     let positives = samples.iter().filter(|s| s.y).count();
     // In use, questions the base cannot answer are a minority: weigh the left-out ones so that
     // they make `--negative-share` of the questions when measuring precision.
     let share: f64 = args.iter().skip_while(|a| *a != "--negative-share").nth(1).map_or(Ok(0.25), |v| v.parse())?;
-    let left_out = (samples.len() - answerable) as f64;
-    let weight = answerable as f64 * share / (1.0 - share) / left_out;
-    samples.iter_mut().skip(answerable).for_each(|s| s.weight = weight);
+    // Unanswerable samples are those marked 0.0 (article left out) or -1.0 (related article
+    // left out beside an expert answer).
+    let unanswerable = samples.iter().filter(|s| s.weight <= 0.0).count() as f64;
+    let answerable_n = samples.len() as f64 - unanswerable;
+    let weight = answerable_n * share / (1.0 - share) / unanswerable;
+    samples.iter_mut().filter(|s| s.weight <= 0.0).for_each(|s| s.weight = weight);
     eprintln!(
-        "{} samples: {answerable} held-out phrasings ({positives} with the right article first), {} with their article left out",
+        "{} questions: {answerable} held-out phrasings, the rest unanswerable by construction ({positives} with the right entry first)",
         samples.len(),
-        samples.len() - answerable
     );
 
     // Out-of-fold probabilities, folds grouped by article.
@@ -105,22 +159,45 @@ fn main() -> anyhow::Result<()> {
     let hand: Vec<f64> = samples.iter().map(|s| s.hand).collect();
     let (_, hand_rate, hand_precision) = curve(&samples, &hand)[44];
     eprintln!("the hand-set decision at 0.45: answer rate {hand_rate:.3}, precision {hand_precision:.3}");
-    let curve = curve(&samples, &oof);
-    println!("| threshold | answer rate (answerable) | precision |\n|---|---|---|");
-    for (t, rate, precision) in curve.iter().filter(|(t, _, _)| (t * 100.0).round() as i64 % 5 == 0) {
-        println!("| {t:.2} | {rate:.3} | {precision:.3} |");
+    // One operating point per regime: articles (many phrasings, long bodies) and expert answers
+    // (one question, a short text) score differently; the model has an intercept for each.
+    let regime = |expert: bool| -> (Vec<Sample>, Vec<f64>) {
+        samples
+            .iter()
+            .zip(&oof)
+            .filter(|(s, _)| (s.x[9] > 0.5) == expert)
+            .map(|(s, p)| (Sample { weight: s.weight, hand: s.hand, x: s.x, y: s.y, article: s.article }, *p))
+            .unzip()
+    };
+    let expert_target: f64 = args.iter().skip_while(|a| *a != "--expert-precision").nth(1).map_or(Ok(0.95), |v| v.parse())?;
+    let mut points = Vec::new();
+    let regimes: &[(bool, f64)] = if expert_regime { &[(false, target), (true, expert_target)] } else { &[(false, target)] };
+    for &(expert, goal) in regimes {
+        let (subset, p) = regime(expert);
+        let curve = curve(&subset, &p);
+        println!("\n{} ({} questions)\n\n| threshold | answer rate (answerable) | precision |\n|---|---|---|",
+            if expert { "expert answers first" } else { "articles first" }, subset.len());
+        for (t, rate, precision) in curve.iter().filter(|(t, _, _)| (t * 100.0).round() as i64 % 5 == 0) {
+            println!("| {t:.2} | {rate:.3} | {precision:.3} |");
+        }
+        let point = curve
+            .iter()
+            .filter(|(_, _, p)| *p >= goal)
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .copied()
+            .ok_or_else(|| anyhow::anyhow!("no threshold reaches precision {goal}"))?;
+        println!("\noperating point: threshold {:.2}, answer rate {:.3}, precision {:.3} (out of fold)", point.0, point.1, point.2);
+        points.push(point);
     }
-    let (threshold, rate, precision) = curve
-        .iter()
-        .filter(|(_, _, p)| *p >= target)
-        .max_by(|a, b| a.1.total_cmp(&b.1))
-        .copied()
-        .ok_or_else(|| anyhow::anyhow!("no threshold reaches precision {target}"))?;
-    println!("\noperating point: threshold {threshold:.2}, answer rate {rate:.3}, precision {precision:.3} (out of fold)");
+    let (threshold, rate, precision) = points[0];
+    let (expert_threshold, expert_rate, expert_precision) = points.get(1).copied().unwrap_or((threshold, rate, precision));
 
     let all: Vec<&Sample> = samples.iter().collect();
-    let (w, b) = fit(&all)?;
-    let logit = (threshold / (1.0 - threshold)).ln();
+    let (mut w, b) = fit(&all)?;
+    let logit = |t: f64| (t / (1.0 - t)).ln();
+    // The "expert" input is 1 exactly for expert answers: its weight is their intercept.
+    w[9] -= logit(expert_threshold) - logit(threshold);
+    let logit = logit(threshold);
     let model = Model {
         version: 1,
         features: FEATURE_NAMES.iter().map(|s| s.to_string()).collect(),
@@ -128,10 +205,21 @@ fn main() -> anyhow::Result<()> {
         bias: ((b - logit) * 1e4).round() / 1e4,
         provenance: format!(
             "examples/fit_decision.rs: logistic regression (linfa-logistic, L2 {ALPHA}) on {} questions from the articles' \
-             phrasings ({answerable} held out in {FOLDS} folds, {} asked with their article left out of the index); left-out \
-             questions weighed as {share} of all; operating point for precision {target} out of fold: answer rate {rate:.3}, precision {precision:.3}",
+             phrasings ({answerable} held out in {FOLDS} folds; the others asked with their article left out of the index{}); \
+             unanswerable questions weighed as {share} of all; operating point out of fold for precision {target}: \
+             answer rate {rate:.3}, precision {precision:.3}{}",
             samples.len(),
-            samples.len() - answerable
+            if expert_regime {
+                ", or against the article turned into an expert answer, or against such an expert answer with the related \
+                 article left out"
+            } else {
+                ""
+            },
+            if expert_regime {
+                format!("; expert answers, for precision {expert_target}: answer rate {expert_rate:.3}, precision {expert_precision:.3}")
+            } else {
+                String::new()
+            },
         ),
     };
     println!("{}", serde_json::to_string_pretty(&model)?);
@@ -144,7 +232,7 @@ fn main() -> anyhow::Result<()> {
 }
 
 fn fit(samples: &[&Sample]) -> anyhow::Result<(Vec<f64>, f64)> {
-    let x = Array2::from_shape_vec((samples.len(), 10), samples.iter().flat_map(|s| s.x).collect())?;
+    let x = Array2::from_shape_vec((samples.len(), INPUTS), samples.iter().flat_map(|s| s.x).collect())?;
     let y: Array1<bool> = samples.iter().map(|s| s.y).collect();
     let model = LogisticRegression::default().alpha(ALPHA).max_iterations(1000).fit(&Dataset::new(x, y))?;
     let w: Vec<f64> = model.params().to_vec();
@@ -158,7 +246,7 @@ fn fit(samples: &[&Sample]) -> anyhow::Result<(Vec<f64>, f64)> {
     Ok(if mean(true) >= mean(false) { (w, b) } else { (w.iter().map(|v| -v).collect(), -b) })
 }
 
-fn probability(w: &[f64], b: f64, x: &[f64; 10]) -> f64 {
+fn probability(w: &[f64], b: f64, x: &[f64; INPUTS]) -> f64 {
     let z: f64 = w.iter().zip(x).map(|(w, x)| w * x).sum::<f64>() + b;
     1.0 / (1.0 + (-z).exp())
 }
@@ -176,6 +264,20 @@ fn curve(samples: &[Sample], p: &[f64]) -> Vec<(f64, f64, f64)> {
             (t, right / positives, if total == 0.0 { 1.0 } else { right / total })
         })
         .collect()
+}
+
+/// An article as an expert would have answered it: one question, a short text.
+fn expert_like(article: &svp::knowledge::Article, question: &str) -> Entry {
+    Entry {
+        id: format!("answer-{}", article.slug),
+        kind: svp::search::EntryKind::ExpertAnswer,
+        title: question.to_string(),
+        questions: vec![question.to_string()],
+        tags: Vec::new(),
+        body: article.short_answer.clone(),
+        theme: article.theme.clone(),
+        payload: String::new(),
+    }
 }
 
 /// A bot over an in-memory index of `entries`.
@@ -212,5 +314,48 @@ fn compare_on_eval_sets(kb: &Arc<KnowledgeBase>, model: &Model) -> anyhow::Resul
             println!("| {set} | {name} | {rate:.3} | {precision:.3} | {escalation:.3} |");
         }
     }
+    // The expert loop: paraphrases answered from their expert answer, distractors answered from it.
+    let entries = svp::eval::expert_loop::read_entries(Path::new("eval/loop.jsonl"))?;
+    let mut all: Vec<Entry> = kb.published().map(svp::core::indexing::article_entry).collect();
+    for (i, e) in entries.iter().enumerate() {
+        all.push(Entry {
+            id: format!("answer-{}", i + 1),
+            kind: svp::search::EntryKind::ExpertAnswer,
+            title: e.question.clone(),
+            questions: vec![e.question.clone()],
+            tags: Vec::new(),
+            body: e.answer.clone(),
+            theme: String::new(),
+            payload: String::new(),
+        });
+    }
+    let bot = bot_over(kb, all)?;
+    let (mut para, mut hand_para, mut model_para, mut hand_dis, mut model_dis) = (0, 0, 0, 0, 0);
+    for (i, e) in entries.iter().enumerate() {
+        let id = format!("answer-{}", i + 1);
+        for p in &e.paraphrases {
+            let Ok(reply) = bot.reply(p, svp::app::today()) else { continue };
+            para += 1;
+            if reply.hits.first().is_some_and(|h| h.slug == id) {
+                hand_para += usize::from(svp::core::decision::hand_set(&reply.features) >= 0.45);
+                model_para += usize::from(model.probability(&reply.features) >= 0.5);
+            }
+        }
+        for d in &e.distractors {
+            let Ok(reply) = bot.reply(d, svp::app::today()) else { continue };
+            if reply.hits.first().is_some_and(|h| h.slug == id) {
+                hand_dis += usize::from(svp::core::decision::hand_set(&reply.features) >= 0.45);
+                model_dis += usize::from(model.probability(&reply.features) >= 0.5);
+            }
+        }
+    }
+    println!(
+        "| loop | hand-set 0.45 | paraphrases answered {:.3} | distractors answered from it {hand_dis} | |",
+        hand_para as f64 / para as f64
+    );
+    println!(
+        "| loop | model 0.5 | paraphrases answered {:.3} | distractors answered from it {model_dis} | |",
+        model_para as f64 / para as f64
+    );
     Ok(())
 }

@@ -62,13 +62,35 @@ pub struct Features {
     pub expert: bool,
 }
 
-/// The names of the model's inputs, in the order of [`Features::vector`].
-pub const FEATURE_NAMES: [&str; 10] =
-    ["coverage", "strength", "support", "margin", "unknown", "rare_missed", "concepts", "phrasing", "lead", "expert"];
+/// The number of the model's inputs.
+pub const INPUTS: usize = 15;
+
+/// The names of the model's inputs, in the order of [`Features::vector`]. The `expert_*` inputs
+/// are the same features for an expert answer only: an expert answer (one question, a short
+/// text) scores differently from an article (many phrasings, a long body), so the model gets its
+/// own slopes for it.
+pub const FEATURE_NAMES: [&str; INPUTS] = [
+    "coverage",
+    "strength",
+    "support",
+    "margin",
+    "unknown",
+    "rare_missed",
+    "concepts",
+    "phrasing",
+    "lead",
+    "expert",
+    "expert_coverage",
+    "expert_support",
+    "expert_margin",
+    "expert_phrasing",
+    "expert_lead",
+];
 
 impl Features {
     /// The model's inputs, each in about [0,1] (the concept count as ln(1+n)/3).
-    pub fn vector(&self) -> [f64; 10] {
+    pub fn vector(&self) -> [f64; INPUTS] {
+        let expert = f64::from(u8::from(self.expert));
         [
             f64::from(self.coverage),
             f64::from(self.strength),
@@ -79,7 +101,12 @@ impl Features {
             (1.0 + self.concepts as f64).ln() / 3.0,
             f64::from(self.phrasing),
             f64::from(self.lead),
-            f64::from(u8::from(self.expert)),
+            expert,
+            expert * f64::from(self.coverage),
+            expert * f64::from(self.support),
+            expert * f64::from(self.margin),
+            expert * f64::from(self.phrasing),
+            expert * f64::from(self.lead),
         ]
     }
 }
