@@ -68,7 +68,9 @@ where
 
 /// The redaction rules with the configured public numbers.
 fn redactor(settings: &Settings) -> anyhow::Result<Redactor> {
-    Redactor::new(&settings.privacy.public_numbers).map_err(anyhow::Error::msg)
+    let redactor = Redactor::new(&settings.privacy.public_numbers).map_err(anyhow::Error::msg)?;
+    redactor.warm_up();
+    Ok(redactor)
 }
 
 /// Connects to the database, opens (or rebuilds) the index with the published expert answers,

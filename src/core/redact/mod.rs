@@ -182,6 +182,12 @@ impl Redactor {
         Ok(Redactor { public_numbers: set })
     }
 
+    /// Loads the word lists and the phone metadata now (about 50 ms) rather than on the first
+    /// question.
+    pub fn warm_up(&self) {
+        let _ = self.redact("Mme Exemple Test, 06 12 34 56 78, exemple@example.org");
+    }
+
     /// Removes personal data from `text`. Never panics; idempotent (placeholders are never
     /// taken for personal data).
     pub fn redact(&self, text: &str) -> Redacted {
