@@ -213,3 +213,27 @@ proptest! {
         prop_assert!(!matches!(result, Err(AskError::Search(_))));
     }
 }
+
+/// A question of one word many articles use gets a request for precision, not an answer.
+#[test]
+fn a_one_word_question_is_too_vague_to_answer() {
+    for q in ["le plafond est de … ?", "plafond ?"] {
+        let reply = bot().reply(q, today()).unwrap();
+        assert_eq!(reply.decision, svp::core::Decision::Escalate, "{q}: {}", reply.reason);
+        assert!(reply.reason.contains("précisez"), "{q}: {}", reply.reason);
+    }
+}
+
+/// Dotted acronyms read as undotted ones, and a pasted link changes nothing.
+#[test]
+fn dotted_acronyms_and_links_read_as_the_plain_question() {
+    let plain = bot().reply("qui délivre l'API après la décision de l'OFPRA ?", today()).unwrap();
+    for q in [
+        "qui délivre l'A.P.I. après la décision de l'O.F.P.R.A. ?",
+        "qui délivre l'API après la décision de l'OFPRA ? https://www.service-public.fr/particuliers/vosdroits/F2741",
+    ] {
+        let reply = bot().reply(q, today()).unwrap();
+        assert_eq!(reply.hits.first().map(|h| &h.slug), plain.hits.first().map(|h| &h.slug), "{q}");
+        assert_eq!(reply.decision, plain.decision, "{q}");
+    }
+}

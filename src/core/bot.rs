@@ -77,7 +77,7 @@ impl Bot {
     /// Answers (or escalates) a raw question.
     pub fn reply(&self, raw: &str, today: NaiveDate) -> Result<BotReply, AskError> {
         let redacted = self.prepare(raw)?;
-        let outcome = self.index.search(&redacted.searchable(), SEARCH_LIMIT).map_err(AskError::Search)?;
+        let outcome = self.index.search(&question::search_text(&redacted.searchable()), SEARCH_LIMIT).map_err(AskError::Search)?;
         Ok(self.decide(&redacted, &outcome, today))
     }
 
@@ -87,7 +87,8 @@ impl Bot {
         // never a confident answer there, whatever its score.
         let from_expert = outcome.hits.first().is_some_and(|h| h.entry.kind == EntryKind::ExpertAnswer);
         let expert_topic = if from_expert { None } else { self.expert_topics.find(&redacted.searchable()) };
-        let confidence = if expert_topic.is_some() { 0.0 } else { decision::confidence(&features) };
+        let vague = expert_topic.is_none() && decision::too_vague(outcome);
+        let confidence = if expert_topic.is_some() || vague { 0.0 } else { decision::confidence(&features) };
         let answer = confidence >= self.search.answer_threshold && !outcome.hits.is_empty();
         let hits: Vec<HitSummary> = outcome
             .hits
@@ -109,6 +110,9 @@ impl Bot {
             confidence,
             reason: match expert_topic {
                 Some(topic) => format!("Ce sujet ({topic}) est réservé aux experts : la question doit leur être transmise."),
+                None if vague => "Votre question tient en un mot que plusieurs fiches emploient : précisez la situation \
+                                  (qui, quelle démarche, quel droit) pour que je trouve la bonne réponse."
+                    .into(),
                 None => reason(answer, outcome, &features, confidence),
             },
             hits,

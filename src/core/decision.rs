@@ -29,6 +29,9 @@ use crate::search::SearchOutcome;
 
 /// Weight given to a word the index does not know (≈ the idf of a fairly rare word).
 const UNKNOWN_WEIGHT: f32 = 2.2;
+/// A question of a single concept that this many entries or more share (idf below this) is too
+/// vague to answer (« le plafond ? »): the asker is asked to say more.
+const VAGUE_IDF: f32 = 2.7;
 /// A concept's score at which it counts as fully supported, in multiples of its idf (about a
 /// match in the question phrasings of an article; a title match is well above, a single
 /// mention in a body well below).
@@ -205,6 +208,13 @@ pub fn features(outcome: &SearchOutcome) -> Features {
         lead: if top.score > 0.0 { ((top.score - second_ranked) / top.score).clamp(0.0, 1.0) } else { 0.0 },
         expert: top.entry.kind == crate::search::EntryKind::ExpertAnswer,
     }
+}
+
+/// Whether the question is a single concept many entries share (« le plafond ? »): no
+/// confidence can come from it, whatever the scores.
+pub fn too_vague(outcome: &SearchOutcome) -> bool {
+    let content: Vec<_> = outcome.concepts.iter().filter(|c| !(c.known && c.idf < COMMON_IDF)).collect();
+    matches!(content.as_slice(), [only] if only.known && only.idf < VAGUE_IDF)
 }
 
 /// Confidence in [0,1] that the top hit answers the question: the shipped model's

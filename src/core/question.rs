@@ -102,3 +102,28 @@ mod tests {
         assert_eq!(clean("e\u{301}", 1, true).unwrap(), "é");
     }
 }
+
+/// The text searched for a question: dotted acronyms read as undotted ones (« A.P.I. » is
+/// « API », « R.S.A. » is « RSA »), and pasted links left out (their words are no question).
+pub fn search_text(text: &str) -> String {
+    use std::sync::LazyLock;
+    static URL: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r"(?i)\b(?:https?://|www\.)\S+").expect("valid regex"));
+    static DOTTED: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r"\b(?:\p{L}\.){2,}(?:\p{L}\b)?").expect("valid regex"));
+    let without_links = URL.replace_all(text, " ");
+    DOTTED.replace_all(&without_links, |c: &regex::Captures<'_>| format!("{} ", c[0].replace('.', ""))).into_owned()
+}
+
+#[cfg(test)]
+mod search_text_tests {
+    use super::search_text;
+
+    #[test]
+    fn dotted_acronyms_and_links() {
+        assert_eq!(search_text("qui délivre l'A.P.I. après l'O.F.P.R.A. ?").split_whitespace().collect::<Vec<_>>(), ["qui", "délivre", "l'API", "après", "l'OFPRA", "?"]);
+        assert_eq!(search_text("le R.S.A à 25 ans").split_whitespace().collect::<Vec<_>>(), ["le", "RSA", "à", "25", "ans"]);
+        assert_eq!(search_text("voir https://www.service-public.fr/particuliers/vosdroits/F2741 svp").split_whitespace().collect::<Vec<_>>(), ["voir", "svp"]);
+        assert_eq!(search_text("M. Diallo, art. L.262-4"), "M. Diallo, art. L.262-4");
+    }
+}

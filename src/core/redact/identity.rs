@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::lexicon::is_french_word;
+use crate::lexicon::is_french_word;
 use super::{PiiKind, Scan};
 
 fn remove_all(scan: &mut Scan<'_>, re: &Regex, group: usize, kind: PiiKind) {

@@ -15,8 +15,8 @@
 //!
 //! Layout: this file holds the kinds, the result and the pass that assembles spans; detectors
 //! live by family: `numbers` (phones, NIR, AGDREF, IBAN), `identity` (e-mails, dates of birth,
-//! passports and case numbers, addresses), `names` (people's names), `protect` (what must survive),
-//! `lexicon` (the French dictionary, first names and places).
+//! passports and case numbers, addresses), `names` (people's names), `protect` (what must survive);
+//! the word lists are in [`crate::lexicon`].
 //!
 //! Every detector works on a *masked* copy of the text, where what is already taken (personal
 //! data found by an earlier detector, or text protected as must-survive) is blanked out byte for
@@ -24,7 +24,6 @@
 //! characters.
 
 mod identity;
-mod lexicon;
 mod names;
 mod numbers;
 mod protect;
@@ -35,7 +34,6 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::Serialize;
 
-pub use lexicon::is_french_word;
 
 /// The version of the rules. Stored with redacted rows; `svp privacy rescan` re-applies the
 /// rules to rows redacted by an older version. Bump it whenever a rule changes what is removed.

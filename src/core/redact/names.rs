@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::lexicon::{is_first_name, is_french_word, is_place};
+use crate::lexicon::{is_first_name, is_french_word, is_place};
 use super::{PiiKind, Scan};
 
 /// The most words a name is taken to have.
@@ -77,7 +77,7 @@ fn continues_name(word: &str, lower_case_name: bool) -> bool {
     let all_caps = !word.chars().any(char::is_lowercase);
     if is_capitalised(word) && !all_caps {
         // « Alpha », « Rose » inside a name: a capitalised word right after a name continues it.
-        !is_french_word(&w) || is_first_name(&w) || !super::lexicon::is_field_word(&w)
+        !is_french_word(&w) || is_first_name(&w) || !crate::lexicon::is_field_word(&w)
     } else if is_capitalised(word) || lower_case_name {
         w.chars().count() > 1 && (!is_french_word(&w) || is_first_name(&w))
     } else {
@@ -214,7 +214,7 @@ pub(super) fn bare_names(scan: &mut Scan<'_>) {
         }
         let all_caps = !w.chars().any(char::is_lowercase);
         let long_enough = if is_capitalised(w) { w.chars().count() >= 3 } else { w.chars().count() >= 5 };
-        let listed = !all_caps && long_enough && is_first_name(w) && !super::lexicon::is_field_word(w);
+        let listed = !all_caps && long_enough && is_first_name(w) && !crate::lexicon::is_field_word(w);
         let pair = unknown_capitalised(w)
             && tokens.get(i + 1).is_some_and(|&next| adjacent(tokens[i], next) && unknown_capitalised(next.2));
         if !listed && !pair {

@@ -1,6 +1,7 @@
-//! The word lists redaction consults: a French dictionary (Grammalecte's, read by `spellbook`),
-//! the published first-name list and the places never taken for names. All are shipped under
-//! `resources/` and compiled into the binary; each loads once, on first use.
+//! Word lists shipped as data under `resources/` and compiled into the binary, each loaded once
+//! on first use: a French dictionary (Grammalecte's, read by `spellbook`: an ordinary French word
+//! is neither a person's name nor a typo), the published first-name list and the places never
+//! taken for names (redaction).
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -8,8 +9,8 @@ use std::sync::LazyLock;
 use unicode_normalization::UnicodeNormalization;
 
 static DICTIONARY: LazyLock<Option<spellbook::Dictionary>> = LazyLock::new(|| {
-    let aff = include_str!("../../../resources/hunspell/fr.aff");
-    let dic = include_str!("../../../resources/hunspell/fr.dic");
+    let aff = include_str!("../resources/hunspell/fr.aff");
+    let dic = include_str!("../resources/hunspell/fr.dic");
     match spellbook::Dictionary::new(aff, dic) {
         Ok(d) => Some(d),
         Err(e) => {
@@ -43,12 +44,12 @@ pub fn is_french_word(word: &str) -> bool {
 }
 
 /// Whether `word` is an acronym or chat word of the field (CAF, OFII, merci…).
-pub(crate) fn is_field_word(word: &str) -> bool {
+pub fn is_field_word(word: &str) -> bool {
     FIELD_WORDS.contains(&word.to_lowercase().as_str())
 }
 
 /// Lower case without diacritics: « Aïssata » and « aissata » are one name.
-pub(crate) fn fold(word: &str) -> String {
+pub fn fold(word: &str) -> String {
     word.nfd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)).flat_map(char::to_lowercase).collect()
 }
 
@@ -57,16 +58,16 @@ fn list(text: &str) -> HashSet<String> {
 }
 
 static FIRST_NAMES: LazyLock<HashSet<String>> =
-    LazyLock::new(|| list(include_str!("../../../resources/redaction/first_names.txt")));
+    LazyLock::new(|| list(include_str!("../resources/redaction/first_names.txt")));
 
-static PLACES: LazyLock<HashSet<String>> = LazyLock::new(|| list(include_str!("../../../resources/redaction/places.txt")));
+static PLACES: LazyLock<HashSet<String>> = LazyLock::new(|| list(include_str!("../resources/redaction/places.txt")));
 
 /// Whether `word` is in the published first-name list (case and accents ignored).
-pub(crate) fn is_first_name(word: &str) -> bool {
+pub fn is_first_name(word: &str) -> bool {
     FIRST_NAMES.contains(&fold(word))
 }
 
 /// Whether `word` names a country, a region, a département or a town of the network.
-pub(crate) fn is_place(word: &str) -> bool {
+pub fn is_place(word: &str) -> bool {
     PLACES.contains(&fold(word))
 }
