@@ -39,3 +39,24 @@ async fn staff_ticket_list_is_filtered_before_the_limit() {
         assert!(all.iter().all(|t| t.id != my_ticket), "{}: oldest first", env.engine);
     }
 }
+
+/// Experts paste personal data too: the answer is stored redacted, and the author is told what
+/// was removed.
+#[tokio::test]
+async fn an_expert_answer_is_redacted_and_its_author_told() {
+    for env in TestEnv::all().await {
+        let s = &env.service;
+        let staff = env.user("Chloé", Role::Staff).await;
+        let expert = env.user("Awa", Role::Expert).await;
+        let asked = s.ask(&staff, "Un réfugié peut-il avoir une carte de pêche ?", cli()).await.unwrap();
+        let ticket = s.escalate(&staff, asked.question_id, EscalateMode::New).await.unwrap().ticket_id().unwrap();
+        s.claim(&expert, ticket).await.unwrap();
+        let text = "Oui. Mme Fatoumata Sissoko (06\u{a0}12\u{a0}34\u{a0}56\u{a0}78) l'a obtenue à la fédération.";
+        let notice = s.privacy_notice(text).expect("something is removed");
+        assert!(notice.contains("un numéro de téléphone") && notice.contains("un nom de personne"), "{notice}");
+        s.answer(&expert, ticket, text).await.unwrap();
+        let answer = s.store().answer_for_ticket(ticket).await.unwrap().unwrap();
+        assert_eq!(answer.text, "Oui. Mme [nom] ([téléphone]) l'a obtenue à la fédération.", "{}", env.engine);
+        assert!(s.privacy_notice("Rien de personnel ici.").is_none());
+    }
+}

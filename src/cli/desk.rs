@@ -275,14 +275,23 @@ pub(super) async fn tickets(settings: &Settings, command: TicketsCommand) -> any
         TicketsCommand::Close(a) => act(&service, &a, |s, u, id| Box::pin(async move { s.close(u, id).await })).await?,
         TicketsCommand::Answer { act: a, text } => {
             let text = text.read()?;
+            if let Some(notice) = service.privacy_notice(&text) {
+                eprintln!("{notice}");
+            }
             act(&service, &a, |s, u, id| Box::pin(async move { s.answer(u, id, &text).await })).await?
         }
         TicketsCommand::Clarify { act: a, text } => {
             let text = text.read()?;
+            if let Some(notice) = service.privacy_notice(&text) {
+                eprintln!("{notice}");
+            }
             act(&service, &a, |s, u, id| Box::pin(async move { s.clarify(u, id, &text).await })).await?
         }
         TicketsCommand::Reply { act: a, text } => {
             let text = text.read()?;
+            if let Some(notice) = service.privacy_notice(&text) {
+                eprintln!("{notice}");
+            }
             act(&service, &a, |s, u, id| Box::pin(async move { s.reply(u, id, &text).await })).await?
         }
         TicketsCommand::Duplicate { act: a, of } => {
@@ -316,7 +325,11 @@ pub(super) async fn answers(settings: &Settings, command: AnswersCommand) -> any
     match command {
         AnswersCommand::Edit { id, user, text } => {
             let user = service.user_named(&user).await?;
-            let answer = service.edit_answer(&user, id, &text.read()?).await?;
+            let text = text.read()?;
+            if let Some(notice) = service.privacy_notice(&text) {
+                eprintln!("{notice}");
+            }
+            let answer = service.edit_answer(&user, id, &text).await?;
             println!("answer {} is now at version {} ({})", answer.id, answer.version, answer.status);
         }
         AnswersCommand::Retire { id, user, reason } => {

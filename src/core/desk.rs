@@ -83,6 +83,13 @@ impl Service {
         Ok(self.store.list_tickets(statuses, (!everyone).then_some(actor.id), limit).await?)
     }
 
+    /// What redaction removes from `text` before it is stored, as a French sentence for its
+    /// author (`None` when nothing is removed): adapters show it beside their confirmation of an
+    /// answer, a clarification, a reply or an edit.
+    pub fn privacy_notice(&self, text: &str) -> Option<String> {
+        self.bot().redactor().redact(text).notice()
+    }
+
     /// An expert takes a ticket.
     pub async fn claim(&self, actor: &User, ticket_id: i64) -> DeskResult<Ticket> {
         self.act(actor, ticket_id, Act::Simple(Action::Claim)).await

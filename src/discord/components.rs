@@ -112,20 +112,21 @@ pub(super) async fn modal(ctx: &Serenity, data: &Data, m: &ModalInteraction) -> 
         .unwrap_or_default();
     let roles = m.member.as_ref().map(|member| member.roles.as_slice());
     let service = &data.service;
+    let notice = service.privacy_notice(&text).map(|n| format!("\n{n}")).unwrap_or_default();
     let result = match identity::user(data, &m.user, roles).await {
         Err(e) => Err(e),
         Ok(user) => match component {
             Component::AnswerModal(t) => service.answer(&user, t, &text).await.map(|_| {
-                render::text(&format!("Réponse enregistrée pour le ticket #{t} : elle est envoyée aux personnes qui l'attendent et le bot la connaît désormais."))
+                render::text(&format!("Réponse enregistrée pour le ticket #{t} : elle est envoyée aux personnes qui l'attendent et le bot la connaît désormais.{notice}"))
             }),
             Component::ClarifyModal(t) => service
                 .clarify(&user, t, &text)
                 .await
-                .map(|_| render::text(&format!("Votre demande de précision est envoyée (ticket #{t})."))),
+                .map(|_| render::text(&format!("Votre demande de précision est envoyée (ticket #{t}).{notice}"))),
             Component::ReplyModal(t) => service
                 .reply(&user, t, &text)
                 .await
-                .map(|_| render::text(&format!("Merci, votre précision est transmise à l'expert (ticket #{t})."))),
+                .map(|_| render::text(&format!("Merci, votre précision est transmise à l'expert (ticket #{t}).{notice}"))),
             Component::DuplicateModal(t) => match text.trim().trim_start_matches('#').parse::<i64>() {
                 Ok(of) => service.merge(&user, t, of).await.map(|_| render::text(&format!("Le ticket #{t} est marqué comme doublon du #{of}."))),
                 Err(_) => Err(DeskError::NotFound(format!("« {} » n'est pas un numéro de ticket.", text.trim()))),
