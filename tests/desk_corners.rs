@@ -60,3 +60,66 @@ async fn an_expert_answer_is_redacted_and_its_author_told() {
         assert!(s.privacy_notice("Rien de personnel ici.").is_none());
     }
 }
+
+/// An expert passing on someone else's question opens the ticket for its asker: the asker
+/// follows it and sees it in their list; the history says the expert opened it.
+#[tokio::test]
+async fn an_expert_escalating_a_question_opens_it_for_its_asker() {
+    for env in TestEnv::all().await {
+        let s = &env.service;
+        let staff = env.user("Chloé", Role::Staff).await;
+        let expert = env.user("Awa", Role::Expert).await;
+        let asked = s.ask(&staff, "Un réfugié peut-il avoir une carte de pêche ?", cli()).await.unwrap();
+        let ticket_id = s.escalate(&expert, asked.question_id, EscalateMode::New).await.unwrap().ticket_id().unwrap();
+        let ticket = s.store().ticket(ticket_id).await.unwrap().unwrap();
+        assert_eq!(ticket.asker_id, Some(staff.id), "{}", env.engine);
+        let followers = s.store().followers(ticket_id).await.unwrap();
+        assert_eq!(followers.iter().map(|f| f.user_id).collect::<Vec<_>>(), vec![Some(staff.id)], "{}", env.engine);
+        let events = s.store().ticket_events(ticket_id).await.unwrap();
+        let opened = events.iter().find(|e| e.kind == "opened").unwrap();
+        assert_eq!(opened.actor_id, Some(expert.id), "{}", env.engine);
+        assert!(opened.detail.as_deref().unwrap_or_default().contains("transmise par Awa"), "{}: {opened:?}", env.engine);
+        assert_eq!(s.tickets(&staff, &[], 10).await.unwrap().len(), 1, "{}", env.engine);
+    }
+}
+
+/// Staff join only a ticket the core proposed as close to their question.
+#[tokio::test]
+async fn staff_join_only_a_proposed_ticket() {
+    for env in TestEnv::all().await {
+        let s = &env.service;
+        let first = env.user("Dan", Role::Staff).await;
+        let me = env.user("Chloé", Role::Staff).await;
+        let q1 = s.ask(&first, "Un réfugié peut-il obtenir une carte de pêche à tarif réduit ?", cli()).await.unwrap();
+        let fishing = s.escalate(&first, q1.question_id, EscalateMode::New).await.unwrap().ticket_id().unwrap();
+        let q2 = s.ask(&first, "Les réfugiés ont-ils droit au tarif solidaire de la cantine scolaire ?", cli()).await.unwrap();
+        let canteen = s.escalate(&first, q2.question_id, EscalateMode::New).await.unwrap().ticket_id().unwrap();
+
+        let mine = s.ask(&me, "carte de pêche à tarif réduit pour un réfugié ?", cli()).await.unwrap();
+        let refused = s.escalate(&me, mine.question_id, EscalateMode::Join(canteen)).await;
+        assert!(matches!(refused, Err(svp::core::DeskError::Forbidden(_))), "{}: {refused:?}", env.engine);
+        let joined = s.escalate(&me, mine.question_id, EscalateMode::Join(fishing)).await.unwrap();
+        assert_eq!(joined.ticket_id(), Some(fishing), "{}", env.engine);
+    }
+}
+
+/// Two escalations of one question at once: one opens the ticket, the other is told it is
+/// already there (never « modifié par quelqu'un d'autre »).
+#[tokio::test]
+async fn simultaneous_escalations_of_one_question() {
+    for env in TestEnv::all().await {
+        let s = &env.service;
+        let staff = env.user("Chloé", Role::Staff).await;
+        for i in 0..5 {
+            let asked = s.ask(&staff, &format!("Un réfugié peut-il pratiquer le sport numéro {i} en club ?"), cli()).await.unwrap();
+            let (a, b) = tokio::join!(
+                s.escalate(&staff, asked.question_id, EscalateMode::New),
+                s.escalate(&staff, asked.question_id, EscalateMode::New)
+            );
+            let (a, b) = (a.unwrap(), b.unwrap());
+            assert_eq!(a.ticket_id(), b.ticket_id(), "{}: {a:?} / {b:?}", env.engine);
+            let opened = [&a, &b].iter().filter(|e| matches!(e, svp::core::Escalation::Opened { .. })).count();
+            assert_eq!(opened, 1, "{}: {a:?} / {b:?}", env.engine);
+        }
+    }
+}

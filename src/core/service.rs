@@ -247,11 +247,30 @@ impl Service {
     }
 
     /// Passes a question to the experts: opens a ticket, joins one, or proposes close ones.
+    ///
+    /// An expert may pass on someone else's question: the ticket is the asker's, the history
+    /// says who opened it. Staff join only a ticket the core proposed as close to their
+    /// question. When two escalations of one question race, the second is told which ticket
+    /// the question is already in.
     pub async fn escalate(&self, actor: &User, question_id: i64, mode: EscalateMode) -> DeskResult<Escalation> {
         let question = self.own_question(actor, question_id).await?;
         if let Some(ticket_id) = question.ticket_id {
             return Ok(Escalation::Already { ticket_id });
         }
+        match self.escalate_unlinked(actor, &question, mode).await {
+            // The question was linked meanwhile (a store conflict): say where it went.
+            Err(DeskError::Busy) => match self.store.question(question_id).await?.and_then(|q| q.ticket_id) {
+                Some(ticket_id) => Ok(Escalation::Already { ticket_id }),
+                None => Err(DeskError::Busy),
+            },
+            other => other,
+        }
+    }
+
+    async fn escalate_unlinked(&self, actor: &User, question: &QuestionRecord, mode: EscalateMode) -> DeskResult<Escalation> {
+        let question_id = question.id;
+        // The question's asker follows the ticket, whoever passes it on.
+        let asker_id = question.asker_id.or(Some(actor.id));
         match mode {
             EscalateMode::Join(ticket_id) => {
                 let ticket = self
@@ -259,6 +278,12 @@ impl Service {
                     .ticket(ticket_id)
                     .await?
                     .ok_or_else(|| DeskError::NotFound(format!("Le ticket #{ticket_id} n'existe pas.")))?;
+                if !actor.role.can_work_tickets() && !self.similar_tickets(&question.text).await?.iter().any(|t| t.ticket_id == ticket_id) {
+                    return Err(DeskError::Forbidden(format!(
+                        "Le ticket #{ticket_id} ne fait pas partie des demandes proches de votre question : \
+                         transmettez-la plutôt comme une nouvelle demande."
+                    )));
+                }
                 if !ticket.status.is_pending() && ticket.status != super::tickets::TicketStatus::Answered {
                     return Err(DeskError::Forbidden(format!(
                         "Le ticket #{ticket_id} est {} : ouvrez plutôt une nouvelle demande.",
@@ -269,11 +294,15 @@ impl Service {
                 if ticket.status == super::tickets::TicketStatus::Answered {
                     // Joining an answered ticket: the answer is owed at once.
                     if let Some(answer) = self.store.answer_for_ticket(ticket_id).await? {
+                        let asker = match asker_id {
+                            Some(id) if id != actor.id => self.store.user(id).await?,
+                            _ => Some(actor.clone()),
+                        };
                         let follower = crate::store::Follower {
                             ticket_id,
                             question_id,
-                            user_id: Some(actor.id),
-                            discord_id: actor.discord_id.clone(),
+                            user_id: asker_id,
+                            discord_id: asker.and_then(|a| a.discord_id),
                             transport: question.origin.transport.clone(),
                             channel: question.origin.channel.clone(),
                             question: question.text.clone(),
@@ -281,7 +310,7 @@ impl Service {
                         notes.extend(self.outbox.answer_to_followers(&[follower], ticket_id, &answer.text, &answer.author_name));
                     }
                 }
-                self.store.join_ticket(ticket_id, question_id, Some(actor.id), &notes).await?;
+                self.store.join_ticket(ticket_id, question_id, asker_id, &notes).await?;
                 Ok(Escalation::Joined { ticket_id })
             }
             EscalateMode::Propose | EscalateMode::New => {
@@ -291,15 +320,21 @@ impl Service {
                         return Ok(Escalation::Proposed { similar });
                     }
                 }
-                let detail = (question.feedback.as_deref() == Some("unhelpful")).then(|| {
-                    format!(
+                let mut details = Vec::new();
+                if question.feedback.as_deref() == Some("unhelpful") {
+                    details.push(format!(
                         "après une réponse jugée insuffisante ({})",
                         question.top_title.clone().unwrap_or_default()
-                    )
-                });
+                    ));
+                }
+                if asker_id != Some(actor.id) {
+                    details.push(format!("transmise par {}", actor.name));
+                }
+                let detail = (!details.is_empty()).then(|| details.join(" ; "));
                 let new = NewTicket {
                     question_id,
-                    asker_id: Some(actor.id),
+                    asker_id,
+                    opened_by: Some(actor.id),
                     subject: question.text.clone(),
                     priority: "normal".into(),
                     theme: question.theme.clone().filter(|t| !t.is_empty()),

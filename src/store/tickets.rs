@@ -44,8 +44,10 @@ fn ticket(row: &AnyRow) -> StoreResult<Ticket> {
 pub struct NewTicket {
     /// The question that opens it.
     pub question_id: i64,
-    /// Who asked.
+    /// Who asked (the question's asker, who follows the ticket).
     pub asker_id: Option<i64>,
+    /// Who opened it (the asker, or an expert who passed the question on), for the history.
+    pub opened_by: Option<i64>,
     /// Redacted question text.
     pub subject: String,
     /// `normal` or `urgent`.
@@ -142,7 +144,7 @@ impl Store {
         .await?;
         let id: i64 = row.try_get("id")?;
         self.follow(&mut tx, id, new.question_id, new.asker_id, now).await?;
-        event(&mut tx, id, new.asker_id, "opened", new.detail.as_deref(), now).await?;
+        event(&mut tx, id, new.opened_by, "opened", new.detail.as_deref(), now).await?;
         notify(&mut tx, &notify_with(id), now).await?;
         tx.commit().await?;
         Ok(id)
