@@ -123,3 +123,59 @@ async fn simultaneous_escalations_of_one_question() {
         }
     }
 }
+
+async fn open_ticket(env: &TestEnv, asker: &svp::store::User, q: &str) -> i64 {
+    let asked = env.service.ask(asker, q, cli()).await.unwrap();
+    env.service.escalate(asker, asked.question_id, EscalateMode::New).await.unwrap().ticket_id().unwrap()
+}
+
+/// A duplicate of a duplicate: when #3 is a duplicate of #2 and #2 becomes one of #1, #3 points
+/// to #1, the follower count covers the chain, and every asker gets #1's answer.
+#[tokio::test]
+async fn a_duplicate_of_a_duplicate_reaches_the_main_ticket() {
+    for env in TestEnv::all().await {
+        let s = &env.service;
+        let (a, b, c) = (env.user("Ana", Role::Staff).await, env.user("Ben", Role::Staff).await, env.user("Cid", Role::Staff).await);
+        let expert = env.user("Awa", Role::Expert).await;
+        let t1 = open_ticket(&env, &a, "Un réfugié peut-il obtenir une carte de pêche ?").await;
+        let t2 = open_ticket(&env, &b, "Carte de pêche pour un réfugié : possible ?").await;
+        let t3 = open_ticket(&env, &c, "réfugié et permis de pêche en rivière ?").await;
+        s.merge(&expert, t3, t2).await.unwrap();
+        s.merge(&expert, t2, t1).await.unwrap();
+        let third = s.store().ticket(t3).await.unwrap().unwrap();
+        assert_eq!(third.duplicate_of, Some(t1), "{}", env.engine);
+        assert_eq!(s.ticket_detail(&expert, t1).await.unwrap().followers, 3, "{}", env.engine);
+        s.claim(&expert, t1).await.unwrap();
+        s.answer(&expert, t1, "Oui, la carte de pêche s'achète en ligne auprès d'une fédération départementale.").await.unwrap();
+        for user in [&a, &b, &c] {
+            let owed = s.store().notifications_for(user.id, 20).await.unwrap();
+            assert!(owed.iter().any(|n| n.kind == "answer"), "{}: {} gets the answer", env.engine, user.name);
+        }
+    }
+}
+
+/// Closing or merging a ticket another expert holds needs that expert or an explicit override,
+/// recorded in the history; closing without an answer tells the askers why.
+#[tokio::test]
+async fn closing_someone_elses_ticket_needs_an_override_and_askers_are_told() {
+    for env in TestEnv::all().await {
+        let s = &env.service;
+        let staff = env.user("Chloé", Role::Staff).await;
+        let (awa, bruno) = (env.user("Awa", Role::Expert).await, env.user("Bruno", Role::Expert).await);
+        let t = open_ticket(&env, &staff, "Un réfugié peut-il obtenir une carte de pêche ?").await;
+        let other = open_ticket(&env, &staff, "Les réfugiés ont-ils droit au tarif solidaire de la cantine ?").await;
+        s.claim(&awa, t).await.unwrap();
+        let refused = s.close(&bruno, t).await;
+        assert!(matches!(refused, Err(svp::core::DeskError::Refused(svp::core::tickets::Refusal::TakenBy { .. }))), "{}: {refused:?}", env.engine);
+        assert!(s.merge(&bruno, t, other).await.is_err(), "{}", env.engine);
+
+        let options = svp::core::CloseOptions { reason: Some("Hors du champ du service : voyez la fédération de pêche."), override_claim: true };
+        s.close_with(&bruno, t, options).await.unwrap();
+        let events = s.store().ticket_events(t).await.unwrap();
+        let closed = events.iter().find(|e| e.kind == "closed").unwrap();
+        assert!(closed.detail.as_deref().unwrap_or_default().contains("en passant outre la prise en charge de Awa"), "{}: {closed:?}", env.engine);
+        let owed = s.store().notifications_for(staff.id, 20).await.unwrap();
+        let notice = owed.iter().find(|n| n.kind == "closed").expect("the asker is told");
+        assert!(notice.payload.contains("Hors du champ du service"), "{}: {}", env.engine, notice.payload);
+    }
+}

@@ -134,9 +134,21 @@ pub(super) enum TicketsCommand {
         /// The main ticket.
         #[arg(long)]
         of: i64,
+        /// Merge a ticket another expert holds (recorded in the history).
+        #[arg(long)]
+        force: bool,
     },
-    /// Close a ticket (experts).
-    Close(ActArgs),
+    /// Close a ticket (experts). Askers of a ticket without an answer are told why.
+    Close {
+        #[command(flatten)]
+        act: ActArgs,
+        /// Why, for the askers when the ticket has no answer.
+        #[arg(long)]
+        reason: Option<String>,
+        /// Close a ticket another expert holds (recorded in the history).
+        #[arg(long)]
+        force: bool,
+    },
     /// Reopen a ticket (experts, or the asker).
     Reopen {
         #[command(flatten)]
@@ -272,7 +284,14 @@ pub(super) async fn tickets(settings: &Settings, command: TicketsCommand) -> any
         }
         TicketsCommand::Claim(a) => act(&service, &a, |s, u, id| Box::pin(async move { s.claim(u, id).await })).await?,
         TicketsCommand::Release(a) => act(&service, &a, |s, u, id| Box::pin(async move { s.release(u, id).await })).await?,
-        TicketsCommand::Close(a) => act(&service, &a, |s, u, id| Box::pin(async move { s.close(u, id).await })).await?,
+        TicketsCommand::Close { act: a, reason, force } => {
+            act(&service, &a, |s, u, id| {
+                Box::pin(async move {
+                    s.close_with(u, id, crate::core::CloseOptions { reason: reason.as_deref(), override_claim: force }).await
+                })
+            })
+            .await?
+        }
         TicketsCommand::Answer { act: a, text } => {
             let text = text.read()?;
             if let Some(notice) = service.privacy_notice(&text) {
@@ -294,8 +313,8 @@ pub(super) async fn tickets(settings: &Settings, command: TicketsCommand) -> any
             }
             act(&service, &a, |s, u, id| Box::pin(async move { s.reply(u, id, &text).await })).await?
         }
-        TicketsCommand::Duplicate { act: a, of } => {
-            act(&service, &a, |s, u, id| Box::pin(async move { s.merge(u, id, of).await })).await?
+        TicketsCommand::Duplicate { act: a, of, force } => {
+            act(&service, &a, |s, u, id| Box::pin(async move { s.merge_with(u, id, of, force).await })).await?
         }
         TicketsCommand::Reopen { act: a, reason } => {
             act(&service, &a, |s, u, id| Box::pin(async move { s.reopen(u, id, reason.as_deref()).await })).await?

@@ -41,8 +41,21 @@ enum Act<'a> {
     Clarify(&'a str),
     Reply(&'a str),
     Answer(&'a str),
-    Merge(&'a Ticket),
+    /// Mark as a duplicate of the ticket; `true` overrides another expert's claim.
+    Merge(&'a Ticket, bool),
     Reopen(Option<&'a str>),
+    /// Close, with a reason for the askers when there is no answer; `true` overrides another
+    /// expert's claim.
+    Close(Option<&'a str>, bool),
+}
+
+/// What an expert may add when closing a ticket.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CloseOptions<'a> {
+    /// Why, for the askers when the ticket has no answer (a default sentence otherwise).
+    pub reason: Option<&'a str>,
+    /// Close a ticket another expert holds (recorded in the history).
+    pub override_claim: bool,
 }
 
 impl Service {
@@ -117,9 +130,15 @@ impl Service {
         Ok(ticket)
     }
 
-    /// An expert closes a ticket.
+    /// An expert closes a ticket (refused when another expert holds it).
     pub async fn close(&self, actor: &User, ticket_id: i64) -> DeskResult<Ticket> {
-        self.act(actor, ticket_id, Act::Simple(Action::Close)).await
+        self.close_with(actor, ticket_id, CloseOptions::default()).await
+    }
+
+    /// An expert closes a ticket, with a reason and, if need be, overriding another expert's
+    /// claim. Askers of a ticket closed without an answer are told why, in French.
+    pub async fn close_with(&self, actor: &User, ticket_id: i64, options: CloseOptions<'_>) -> DeskResult<Ticket> {
+        self.act(actor, ticket_id, Act::Close(options.reason, options.override_claim)).await
     }
 
     /// An expert, or the asker, reopens a ticket.
@@ -127,8 +146,15 @@ impl Service {
         self.act(actor, ticket_id, Act::Reopen(reason)).await
     }
 
-    /// An expert marks `ticket_id` as a duplicate of `of`: its askers get `of`'s answer.
+    /// An expert marks `ticket_id` as a duplicate of `of`: its askers get `of`'s answer
+    /// (refused when another expert holds `ticket_id`).
     pub async fn merge(&self, actor: &User, ticket_id: i64, of: i64) -> DeskResult<Ticket> {
+        self.merge_with(actor, ticket_id, of, false).await
+    }
+
+    /// [`Service::merge`], overriding another expert's claim when `override_claim` (recorded in
+    /// the history). Tickets already merged into `ticket_id` follow it to the main ticket.
+    pub async fn merge_with(&self, actor: &User, ticket_id: i64, of: i64, override_claim: bool) -> DeskResult<Ticket> {
         let mut target = self.load(of).await?;
         // Follow a chain of duplicates to the main ticket.
         for _ in 0..8 {
@@ -146,7 +172,7 @@ impl Service {
                 target.id
             )));
         }
-        self.act(actor, ticket_id, Act::Merge(&target)).await
+        self.act(actor, ticket_id, Act::Merge(&target, override_claim)).await
     }
 
     async fn act(&self, actor: &User, ticket_id: i64, act: Act<'_>) -> DeskResult<Ticket> {
@@ -155,15 +181,19 @@ impl Service {
             Act::Clarify(_) => Action::Clarify,
             Act::Reply(_) => Action::Reply,
             Act::Answer(_) => Action::Answer,
-            Act::Merge(_) => Action::Merge,
+            Act::Merge(..) => Action::Merge,
             Act::Reopen(_) => Action::Reopen,
+            Act::Close(..) => Action::Close,
         };
         let max = self.settings.limits.max_answer_chars;
         let text = match &act {
             Act::Clarify(t) | Act::Reply(t) | Act::Answer(t) => Some(self.bot().redactor().redact(&question::clean(t, max, true)?).text),
-            Act::Reopen(Some(t)) => Some(self.bot().redactor().redact(&question::clean(t, max, false)?).text),
+            Act::Reopen(Some(t)) | Act::Close(Some(t), _) => {
+                Some(self.bot().redactor().redact(&question::clean(t, max, false)?).text)
+            }
             _ => None,
         };
+        let override_claim = matches!(act, Act::Merge(_, true) | Act::Close(_, true));
         let me = Actor { id: actor.id, name: &actor.name, role: actor.role };
         for _ in 0..ATTEMPTS {
             let ticket = self.load(ticket_id).await?;
@@ -173,12 +203,18 @@ impl Service {
                 status: ticket.status,
                 assignee: ticket.assignee_id.zip(ticket.assignee_name.as_deref()),
                 actor_follows: followers.iter().any(|f| f.user_id == Some(actor.id) && f.ticket_id == ticket_id),
+                override_claim,
             };
             let next = tickets::check(&state, &me, action)?;
-            let (duplicate_of, detail) = match &act {
-                Act::Merge(target) => (Some(target.id), Some(format!("doublon de #{}", target.id))),
+            let (duplicate_of, mut detail) = match &act {
+                Act::Merge(target, _) => (Some(target.id), Some(format!("doublon de #{}", target.id))),
                 _ => (if next.status == TicketStatus::Open { None } else { ticket.duplicate_of }, text.clone()),
             };
+            // An override is recorded with whom it overrode.
+            if let Some(holder) = ticket.assignee_name.as_deref().filter(|_| override_claim && ticket.assignee_id != Some(actor.id)) {
+                let note = format!("en passant outre la prise en charge de {holder}");
+                detail = Some(detail.map_or(note.clone(), |d| format!("{d} ({note})")));
+            }
             let update = TicketUpdate {
                 ticket_id,
                 expected_version: ticket.version,
@@ -245,14 +281,35 @@ impl Service {
                     notes.push(self.outbox.to_user(Some(expert_id), has_discord, ticket.id, &message));
                 }
             }
-            Act::Merge(target) => {
+            Act::Merge(target, _) => {
                 notes.extend(self.outbox.card(target.id));
                 if let Some(answer) = self.store.answer_for_ticket(target.id).await?.filter(|a| a.status == "published") {
                     // The main ticket is already answered: this ticket's askers get the answer now.
                     notes.extend(self.outbox.answer_to_followers(followers, target.id, &answer.text, &answer.author_name));
                 }
             }
-            Act::Simple(_) | Act::Reopen(_) => {}
+            Act::Close(..) if ticket.answered_at.is_none() => {
+                // Closed without an answer: every asker is told why, never left waiting.
+                let reason = if text.is_empty() {
+                    "Les experts ont clos cette demande sans réponse écrite : elle ne relève pas du service ou a été \
+                     traitée autrement. Vous pouvez la rouvrir si besoin."
+                } else {
+                    text
+                };
+                for f in followers {
+                    let message = Message::Closed {
+                        ticket_id: ticket.id,
+                        question_id: f.question_id,
+                        question: f.question.clone(),
+                        reason: reason.to_string(),
+                        expert: actor.name.clone(),
+                        transport: f.transport.clone(),
+                        channel: f.channel.clone(),
+                    };
+                    notes.push(self.outbox.to_user(f.user_id, f.discord_id.is_some(), ticket.id, &message));
+                }
+            }
+            Act::Simple(_) | Act::Reopen(_) | Act::Close(..) => {}
         }
         Ok(notes)
     }

@@ -29,7 +29,7 @@ mod sync;
 pub mod tickets;
 
 pub use bot::{AskError, Bot};
-pub use desk::TicketDetail;
+pub use desk::{CloseOptions, TicketDetail};
 pub use error::{DeskError, DeskResult};
 pub use service::{Asked, EscalateMode, Escalation, Service, SimilarTicket};
 pub use reply::{AnswerCard, BotReply, Decision, ExpertProvenance, HitSummary, Suggestion};

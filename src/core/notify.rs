@@ -54,6 +54,23 @@ pub enum Message {
         /// Channel or thread they asked in.
         channel: Option<String>,
     },
+    /// Tell an asker their ticket was closed without an answer, and why.
+    Closed {
+        /// Ticket.
+        ticket_id: i64,
+        /// The asker's question.
+        question_id: i64,
+        /// Their question.
+        question: String,
+        /// Why it was closed.
+        reason: String,
+        /// The expert who closed it.
+        expert: String,
+        /// Where the asker asked.
+        transport: String,
+        /// Channel or thread they asked in.
+        channel: Option<String>,
+    },
     /// The managers' weekly digest (rendered from the statistics when sent).
     Digest {
         /// Period, in days up to the sending time.
@@ -77,6 +94,7 @@ impl Message {
             Message::TicketCard { .. } => "ticket_card",
             Message::Answer { .. } => "answer",
             Message::Clarification { .. } => "clarification",
+            Message::Closed { .. } => "closed",
             Message::AskerReplied { .. } => "asker_replied",
             Message::Digest { .. } => "digest",
         }

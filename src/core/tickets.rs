@@ -137,6 +137,9 @@ pub struct TicketState<'a> {
     pub assignee: Option<(i64, &'a str)>,
     /// Whether the actor is the asker or a follower of this ticket.
     pub actor_follows: bool,
+    /// Whether the actor explicitly overrides another expert's claim (closing or merging a
+    /// ticket someone else holds; recorded in the history).
+    pub override_claim: bool,
 }
 
 /// Who acts.
@@ -255,6 +258,9 @@ pub fn check(ticket: &TicketState<'_>, actor: &Actor<'_>, action: Action) -> Res
             if !actor.role.can_work_tickets() {
                 return Err(expert_only());
             }
+            if let Some(refusal) = taken_by_other().filter(|_| !ticket.override_claim && status.is_pending()) {
+                return Err(refusal);
+            }
             match status {
                 Closed => Err(Refusal::Invalid(format!("Le ticket #{id} est déjà fermé."))),
                 Merged => Err(Refusal::Invalid(format!("Le ticket #{id} est un doublon fusionné : fermez le ticket principal."))),
@@ -276,6 +282,9 @@ pub fn check(ticket: &TicketState<'_>, actor: &Actor<'_>, action: Action) -> Res
             if !actor.role.can_work_tickets() {
                 return Err(expert_only());
             }
+            if let Some(refusal) = taken_by_other().filter(|_| !ticket.override_claim && status.is_pending()) {
+                return Err(refusal);
+            }
             match status {
                 Open | Claimed | Waiting => Ok(Next { status: Merged, assignee: ticket.assignee.map(|(a, _)| a) }),
                 _ => Err(Refusal::Invalid(format!(
@@ -290,12 +299,23 @@ pub fn check(ticket: &TicketState<'_>, actor: &Actor<'_>, action: Action) -> Res
 mod tests {
     use super::*;
 
+    #[test]
+    fn closing_or_merging_a_ticket_another_expert_holds_needs_an_override() {
+        for action in [Action::Close, Action::Merge] {
+            let held = ticket(TicketStatus::Claimed, Some((1, "Awa")));
+            assert!(matches!(check(&held, &OTHER, action), Err(Refusal::TakenBy { .. })), "{action:?}");
+            assert!(check(&held, &EXPERT, action).is_ok(), "{action:?}: the claimer may");
+            let forced = TicketState { override_claim: true, ..held };
+            assert!(check(&forced, &OTHER, action).is_ok(), "{action:?}: with an override");
+        }
+    }
+
     const EXPERT: Actor = Actor { id: 1, name: "Awa", role: Role::Expert };
     const OTHER: Actor = Actor { id: 2, name: "Bruno", role: Role::Expert };
     const STAFF: Actor = Actor { id: 3, name: "Chloé", role: Role::Staff };
 
     fn ticket(status: TicketStatus, assignee: Option<(i64, &str)>) -> TicketState<'_> {
-        TicketState { id: 7, status, assignee, actor_follows: false }
+        TicketState { id: 7, status, assignee, actor_follows: false, override_claim: false }
     }
 
     #[test]
@@ -352,7 +372,7 @@ mod tests {
     fn invalid_transitions_are_refused() {
         for status in TicketStatus::ALL {
             for action in [Action::Claim, Action::Release, Action::Clarify, Action::Reply, Action::Answer, Action::Close, Action::Reopen, Action::Merge] {
-                let t = TicketState { id: 7, status, assignee: Some((1, "Awa")), actor_follows: true };
+                let t = TicketState { id: 7, status, assignee: Some((1, "Awa")), actor_follows: true, override_claim: false };
                 if let Ok(next) = check(&t, &EXPERT, action) {
                     // Whatever is allowed leads to a coherent state.
                     assert_eq!(next.status == TicketStatus::Open, next.assignee.is_none() || action == Action::Release);

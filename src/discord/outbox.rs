@@ -109,7 +109,9 @@ impl Sender {
         let message: Message = serde_json::from_str(&n.payload).map_err(|e| Failure::Refused(format!("bad payload: {e}")))?;
         match &message {
             Message::TicketCard { ticket_id } => self.card(*ticket_id).await,
-            Message::Answer { ticket_id, channel, .. } | Message::Clarification { ticket_id, channel, .. } => {
+            Message::Answer { ticket_id, channel, .. }
+            | Message::Clarification { ticket_id, channel, .. }
+            | Message::Closed { ticket_id, channel, .. } => {
                 let url = format!("{}/tickets/{ticket_id}/answer", self.service.settings().search.public_url.trim_end_matches('/'));
                 let rendered = render::notification(&message, &url);
                 self.to_person(n, &rendered, channel.as_deref()).await

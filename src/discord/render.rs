@@ -280,6 +280,15 @@ pub fn notification(message: &Message, answers_url: &str) -> Rendered {
             let button = CreateButton::new(Component::Reply(*ticket_id).to_string()).label("Répondre").style(ButtonStyle::Primary);
             Rendered { embeds: vec![embed], components: vec![CreateActionRow::Buttons(vec![button])], ..Default::default() }
         }
+        Message::Closed { ticket_id, question, reason, expert, .. } => {
+            let embed = CreateEmbed::new()
+                .title(format!("Votre demande a été close sans réponse (ticket #{ticket_id})"))
+                .description(limits::fit(reason, EMBED_DESCRIPTION, None))
+                .field("Votre question", limits::fit(question, EMBED_FIELD, None), false)
+                .footer(CreateEmbedFooter::new(format!("Close par {expert}")))
+                .colour(AMBER);
+            Rendered { embeds: vec![embed], ..Default::default() }
+        }
         Message::AskerReplied { ticket_id, text, asker } => {
             let embed = CreateEmbed::new()
                 .title(format!("{} a répondu à votre demande de précision (ticket #{ticket_id})", limits::line(asker, 60)))

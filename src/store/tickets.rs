@@ -300,6 +300,16 @@ impl Store {
         if done.rows_affected() != 1 {
             return Err(StoreError::Conflict);
         }
+        if let (TicketStatus::Merged, Some(main)) = (update.status, update.duplicate_of) {
+            // A duplicate of a duplicate: the tickets merged into this one now point to the main
+            // ticket, so that its answer reaches every asker of the chain.
+            sqlx::query("UPDATE tickets SET duplicate_of = $1, version = version + 1, updated_at = $2 WHERE duplicate_of = $3")
+                .bind(main)
+                .bind(now)
+                .bind(update.ticket_id)
+                .execute(&mut *tx)
+                .await?;
+        }
         event(&mut tx, update.ticket_id, update.actor_id, &update.event, update.detail.as_deref(), now).await?;
         let written = match answer {
             Some(a) => Some(self.write_answer(&mut tx, update.ticket_id, a, now).await?),
