@@ -13,9 +13,9 @@ use crate::knowledge::KnowledgeBase;
 use crate::search::{SearchIndex, Staleness};
 use crate::store::ExpertAnswer;
 
-/// Today's date in local time (review dates are calendar dates).
+/// Today's date in the network's time zone (review dates are calendar dates).
 pub fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
+    chrono::Utc::now().with_timezone(&crate::core::display::time_zone()).date_naive()
 }
 
 /// Loads the knowledge folder, logging its problems; fails only when the folder is unusable.
@@ -76,6 +76,7 @@ fn redactor(settings: &Settings) -> anyhow::Result<Redactor> {
 /// Connects to the database, opens (or rebuilds) the index with the published expert answers,
 /// and replays the answer changes the index has not seen.
 pub async fn open_service(settings: &Settings, force_rebuild: bool, progress: &dyn Fn(u64)) -> anyhow::Result<Service> {
+    crate::core::display::set_time_zone(settings.time_zone()?);
     let kb = load_knowledge(settings)?;
     let store = Store::connect(&settings.database_url()).await?;
     let index = open_index(settings, &kb, force_rebuild, || async { Ok(store.published_answers().await?) }, progress).await?;

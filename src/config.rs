@@ -72,6 +72,8 @@ pub struct Settings {
     pub discord: DiscordSettings,
     /// Personal-data redaction.
     pub privacy: PrivacySettings,
+    /// The network's time zone (IANA name): times shown to people are in it; storage is UTC.
+    pub time_zone: String,
 }
 
 impl Default for Settings {
@@ -85,6 +87,7 @@ impl Default for Settings {
             limits: LimitSettings::default(),
             discord: DiscordSettings::default(),
             privacy: PrivacySettings::default(),
+            time_zone: "Europe/Paris".into(),
         }
     }
 }
@@ -232,7 +235,15 @@ impl Settings {
         anyhow::ensure!((0.0..=1.0).contains(&t), "search.answer_threshold must be within 0..=1, got {t}");
         anyhow::ensure!(self.limits.max_question_chars > 0, "limits.max_question_chars must be positive");
         anyhow::ensure!(self.limits.max_answer_chars > 0, "limits.max_answer_chars must be positive");
+        self.time_zone()?;
         Ok(())
+    }
+
+    /// The configured time zone.
+    pub fn time_zone(&self) -> anyhow::Result<chrono_tz::Tz> {
+        self.time_zone
+            .parse()
+            .map_err(|_| anyhow::anyhow!("time_zone: « {} » is not an IANA time zone (e.g. Europe/Paris)", self.time_zone))
     }
 
     /// The database URL, defaulting to a SQLite file in the data directory.

@@ -85,7 +85,7 @@ fn print_reply(reply: &BotReply, question_id: Option<i64>, json: bool) -> anyhow
                     "Réponse d'expert — ticket #{} ({}, {})\n« {} »\n",
                     p.ticket_id,
                     p.author,
-                    p.published_at.format("%d/%m/%Y"),
+                    crate::core::display::date(p.published_at),
                     card.title
                 ),
                 None => println!("« {} »\n", card.title),

@@ -370,7 +370,7 @@ pub(super) async fn stats(settings: &Settings, args: StatsArgs) -> anyhow::Resul
         super::print_json(&value)?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("Période : {} → {}", stats.from.format("%d/%m/%Y"), stats.to.format("%d/%m/%Y"));
+    println!("Période : {} → {}", crate::core::display::date(stats.from), crate::core::display::date(stats.to));
     println!("Questions : {}  (répondues par le bot : {}, transmises : {})", stats.questions, stats.answered_by_bot, stats.escalated_by_bot);
     println!("Tickets ouverts sur la période : {}", stats.tickets_opened);
     match stats.helpful_rate() {
@@ -379,7 +379,7 @@ pub(super) async fn stats(settings: &Settings, args: StatsArgs) -> anyhow::Resul
     }
     print!("Tickets en attente : {}", stats.open_tickets);
     if let Some((id, at)) = stats.oldest_open {
-        print!(" (le plus ancien : #{id}, ouvert le {})", at.format("%d/%m/%Y"));
+        print!(" (le plus ancien : #{id}, ouvert le {})", crate::core::display::date(at));
     }
     println!();
     if let Some(m) = stats.median_minutes_to_answer {
@@ -397,7 +397,7 @@ fn print_ticket_line(t: &Ticket) {
         t.id,
         t.status.label(),
         t.assignee_name.as_deref().unwrap_or("-"),
-        t.created_at.format("%d/%m/%Y %H:%M"),
+        crate::core::display::date_time(t.created_at),
         t.subject.chars().take(80).collect::<String>()
     );
 }
@@ -421,7 +421,7 @@ fn print_detail(d: &TicketDetail) {
     for e in &d.events {
         println!(
             "  {} {} {}{}",
-            e.created_at.format("%d/%m/%Y %H:%M"),
+            crate::core::display::date_time(e.created_at),
             e.actor_name.as_deref().unwrap_or("-"),
             e.kind,
             e.detail.as_deref().map(|d| format!(" — {d}")).unwrap_or_default()

@@ -4,7 +4,7 @@
 //! Layout: [`question`] (validating user text), [`redact`] (personal data), [`privacy`]
 //! (re-applying newer redaction rules to what is stored), [`links`] (which link targets may be
 //! live), [`decision`]
-//! (confidence from score features), `case_details` (words of the case, not of the question),
+//! (confidence from score features), [`display`] (times in the network's time zone), `case_details` (words of the case, not of the question),
 //! [`expert_topics`] (topics never answered alone), [`reply`] (what adapters render), [`bot`] (search and
 //! decide), [`indexing`] (what the index holds), [`roles`] and [`tickets`] (who may do what, the
 //! ticket state machine), [`notify`] (messages owed), `service` (asking and escalating), `desk`
@@ -13,6 +13,7 @@
 pub mod bot;
 mod case_details;
 pub mod decision;
+pub mod display;
 mod desk;
 pub mod error;
 pub mod expert_topics;

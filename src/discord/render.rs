@@ -118,7 +118,7 @@ pub fn reply(reply: &BotReply, question_id: i64) -> Rendered {
             if let Some(p) = &card.expert {
                 embed = embed.field(
                     "Réponse d'expert",
-                    format!("Ticket #{} — {}, le {}", p.ticket_id, p.author, p.published_at.format("%d/%m/%Y")),
+                    format!("Ticket #{} — {}, le {}", p.ticket_id, p.author, crate::core::display::date(p.published_at)),
                     false,
                 );
             }
@@ -236,7 +236,7 @@ pub fn ticket_card(d: &TicketDetail) -> Rendered {
     if let Some(a) = &d.answer {
         embed = embed.field(format!("Réponse de {} (v{})", a.author_name, a.version), limits::fit(&a.text, EMBED_FIELD, None), false);
     }
-    embed = embed.footer(CreateEmbedFooter::new(format!("Ouvert le {}", t.created_at.format("%d/%m/%Y à %H:%M"))));
+    embed = embed.footer(CreateEmbedFooter::new(format!("Ouvert le {}", crate::core::display::date_time(t.created_at))));
     let pending = t.status.is_pending();
     let buttons = vec![
         CreateButton::new(Component::Claim(t.id).to_string())
@@ -314,7 +314,7 @@ pub fn tickets(list: &[crate::store::Ticket]) -> Rendered {
                 t.id,
                 t.status.label(),
                 t.assignee_name.as_deref().unwrap_or("personne"),
-                t.created_at.format("%d/%m %H:%M"),
+                crate::core::display::short_date_time(t.created_at),
                 limits::line(&t.subject, 140)
             )
         })
@@ -333,12 +333,12 @@ pub fn stats(s: &Stats) -> Rendered {
         None => "aucun avis".into(),
     };
     let oldest = match s.oldest_open {
-        Some((id, at)) => format!("#{id}, ouvert le {}", at.format("%d/%m/%Y")),
+        Some((id, at)) => format!("#{id}, ouvert le {}", crate::core::display::date(at)),
         None => "aucun".into(),
     };
     let top: Vec<String> = s.top_questions.iter().map(|q| format!("{} × {}", q.count, limits::line(&q.title, 90))).collect();
     let mut embed = CreateEmbed::new()
-        .title(format!("SVP — du {} au {}", s.from.format("%d/%m"), s.to.format("%d/%m/%Y")))
+        .title(format!("SVP — du {} au {}", crate::core::display::date(s.from), crate::core::display::date(s.to)))
         .colour(BLUE)
         .field("Questions", s.questions.to_string(), true)
         .field("Répondues par le bot", s.answered_by_bot.to_string(), true)

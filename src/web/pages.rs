@@ -99,7 +99,7 @@ async fn show_answer(state: &WebState, found: Result<Option<crate::store::Expert
                 "<h2>Réponse d'expert — ticket #{}</h2><p class=\"meta\">Par {}, le {} (version {})</p><blockquote>{}</blockquote>{}",
                 a.ticket_id,
                 html_escape(&a.author_name),
-                a.updated_at.format("%d/%m/%Y"),
+                crate::core::display::date(a.updated_at),
                 a.version,
                 html_escape(&a.question),
                 markdown(&a.text)
