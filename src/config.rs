@@ -147,11 +147,14 @@ pub struct LimitSettings {
     pub max_answer_chars: usize,
     /// Questions a user may ask per minute before being politely refused.
     pub asks_per_minute: u32,
+    /// Days a message waits for someone no chat channel can reach (no Discord account) to read
+    /// it on the web before it expires.
+    pub web_message_retention_days: u32,
 }
 
 impl Default for LimitSettings {
     fn default() -> Self {
-        Self { max_question_chars: 2000, max_answer_chars: 20_000, asks_per_minute: 10 }
+        Self { max_question_chars: 2000, max_answer_chars: 20_000, asks_per_minute: 10, web_message_retention_days: 90 }
     }
 }
 

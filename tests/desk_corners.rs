@@ -179,3 +179,25 @@ async fn closing_someone_elses_ticket_needs_an_override_and_askers_are_told() {
         assert!(notice.payload.contains("Hors du champ du service"), "{}: {}", env.engine, notice.payload);
     }
 }
+
+/// A message owed to someone without Discord waits for the web inbox, then expires after the
+/// retention: it never stays pending forever.
+#[tokio::test]
+async fn undeliverable_messages_expire_after_the_retention() {
+    for target in support::Target::all().await {
+        let mut settings = target.settings();
+        settings.limits.web_message_retention_days = 0;
+        let s = svp::app::open_service(&settings, false, &|_| {}).await.unwrap();
+        let staff = support::create_user(&s, "Chloé", Role::Staff).await;
+        let expert = support::create_user(&s, "Awa", Role::Expert).await;
+        let asked = s.ask(&staff, "Un réfugié peut-il obtenir une carte de pêche ?", cli()).await.unwrap();
+        let t = s.escalate(&staff, asked.question_id, EscalateMode::New).await.unwrap().ticket_id().unwrap();
+        s.claim(&expert, t).await.unwrap();
+        s.answer(&expert, t, "Oui, auprès de la fédération départementale de pêche.").await.unwrap();
+        assert_eq!(s.store().notifications("web", "pending").await.unwrap().len(), 1, "{}", target.engine);
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        assert_eq!(s.expire_undeliverable().await.unwrap(), 1, "{}", target.engine);
+        assert!(s.store().notifications("web", "pending").await.unwrap().is_empty(), "{}", target.engine);
+        assert_eq!(s.expire_undeliverable().await.unwrap(), 0, "{}", target.engine);
+    }
+}

@@ -38,6 +38,13 @@ pub(super) async fn run(settings: Settings) -> anyhow::Result<ExitCode> {
                     {
                         tracing::warn!(error = %e, "cannot queue the weekly digest");
                     }
+                    if ticks.is_multiple_of(DIGEST_CHECK_TICKS) {
+                        match sync.expire_undeliverable().await {
+                            Ok(0) => {}
+                            Ok(n) => tracing::info!(messages = n, "web messages past their retention expired"),
+                            Err(e) => tracing::warn!(error = %e, "cannot expire old web messages"),
+                        }
+                    }
                     ticks += 1;
                 }
                 _ = sync_stop.changed() => break,

@@ -364,6 +364,15 @@ impl Service {
         Ok(similar)
     }
 
+    /// Expires the messages owed to people no chat channel reaches (web inbox) that waited
+    /// longer than `limits.web_message_retention_days`: nothing stays pending forever.
+    /// Returns how many expired.
+    pub async fn expire_undeliverable(&self) -> DeskResult<u64> {
+        let days = i64::from(self.settings.limits.web_message_retention_days);
+        let before = (Utc::now() - Duration::days(days)).timestamp_millis();
+        Ok(self.store.expire_notifications(super::notify::WEB, before).await?)
+    }
+
     /// Queues the managers' weekly digest when the last one is a week old (or there was none).
     /// Returns whether one was queued. Only with a Discord managers' channel configured.
     pub async fn digest_if_due(&self) -> DeskResult<bool> {

@@ -51,6 +51,20 @@ impl Store {
         Ok(out)
     }
 
+    /// Ends the wait of pending messages of `channel` queued before `before_ms`: marked failed
+    /// with the reason `expired`. Returns how many.
+    pub async fn expire_notifications(&self, channel: &str, before_ms: i64) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "UPDATE outbox SET status = 'failed', last_error = 'expired: no channel delivered it within the retention' \
+             WHERE status = 'pending' AND channel = $1 AND created_at < $2",
+        )
+        .bind(channel)
+        .bind(before_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Queues messages that no other change owes (e.g. a scheduled digest).
     pub async fn enqueue(&self, notifications: &[crate::store::NewNotification]) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
