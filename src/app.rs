@@ -25,6 +25,20 @@ pub fn load_knowledge(settings: &Settings) -> anyhow::Result<Arc<KnowledgeBase>>
     for d in loaded.diagnostics.iter().filter(|d| d.is_error()) {
         tracing::error!("{}: {d}", dir.display());
     }
+    // The guards (expert-only topics, synonyms, themes) are never silently missing: a broken
+    // file stops the start, with `file:line` as `svp kb check` gives it. A broken article is
+    // left out (logged above, and counted by /api/health).
+    let guards: Vec<String> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error() && d.file.extension().is_some_and(|e| e == "toml"))
+        .map(|d| format!("{}/{d}", dir.display()))
+        .collect();
+    anyhow::ensure!(
+        guards.is_empty(),
+        "the knowledge folder's configuration is broken; fix it (svp kb check) before starting:\n{}",
+        guards.join("\n")
+    );
     let published = loaded.kb.published().count();
     anyhow::ensure!(
         published > 0,

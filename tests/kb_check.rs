@@ -149,3 +149,42 @@ fn no_article_phrasing_copies_an_evaluation_question() {
     }
     assert!(copies.is_empty(), "article phrasings copying evaluation questions:\n{}", copies.join("\n"));
 }
+
+/// Copies the shipped knowledge folder into a temporary one, to damage it.
+fn copy_of_the_knowledge() -> tempfile::TempDir {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let path = entry.unwrap().path();
+            let target = to.join(path.file_name().unwrap());
+            if path.is_dir() { copy(&path, &target) } else { std::fs::copy(&path, &target).map(|_| ()).unwrap() }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    copy(&Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge"), dir.path());
+    dir
+}
+
+/// An article saved by office software, with a byte-order mark and CRLF line endings, loads.
+#[test]
+fn articles_with_a_byte_order_mark_and_crlf_load() {
+    let dir = copy_of_the_knowledge();
+    let path = dir.path().join("logement/siao-115.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("\u{feff}{}", text.replace('\n', "\r\n"))).unwrap();
+    let loaded = KnowledgeBase::load(dir.path(), today()).unwrap();
+    assert_eq!(loaded.error_count(), 0, "{:#?}", loaded.diagnostics);
+    let article = loaded.kb.article("siao-115").expect("the article loads");
+    assert!(!article.title.contains('\r') && !article.short_answer.contains('\r'));
+}
+
+/// A broken escalation file stops the start with `file:line`: the bot never runs without its
+/// expert-only guard.
+#[test]
+fn a_broken_escalation_file_stops_the_start() {
+    let dir = copy_of_the_knowledge();
+    std::fs::write(dir.path().join("escalate.toml"), "[[topic]]\nlabel = \"éloignement\"\nterms = [\"OQTF\"\n").unwrap();
+    let settings = svp::config::Settings { knowledge_dir: dir.path().to_path_buf(), ..Default::default() };
+    let err = svp::app::load_knowledge(&settings).expect_err("refused").to_string();
+    assert!(err.contains("escalate.toml:"), "{err}");
+}

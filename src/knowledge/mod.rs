@@ -55,6 +55,9 @@ pub struct KnowledgeBase {
     pub escalations: Escalations,
     /// SHA-256 of every file that was read, to detect changes.
     pub content_hash: String,
+    /// Errors found while loading (the broken files are left out): `/api/health` reports the
+    /// service degraded while there are any.
+    pub errors: usize,
 }
 
 /// The result of loading a folder: what could be used, and everything that is wrong.
@@ -97,7 +100,7 @@ impl KnowledgeBase {
         };
 
         // Not hashed: the topics do not change the index.
-        let escalations = match std::fs::read_to_string(dir.join(ESCALATIONS_FILE)) {
+        let escalations = match std::fs::read_to_string(dir.join(ESCALATIONS_FILE)).map(normalise_text) {
             Ok(text) => {
                 let (e, d) = Escalations::parse(Path::new(ESCALATIONS_FILE), &text);
                 diags.extend(d);
@@ -126,7 +129,8 @@ impl KnowledgeBase {
 
         check_articles(&mut articles, &themes, today, &mut diags);
         diags.sort_by(|a, b| (&a.file, a.line, a.severity).cmp(&(&b.file, b.line, b.severity)));
-        let kb = KnowledgeBase { articles, themes, synonyms, escalations, content_hash: hex(&hasher.finalize()) };
+        let errors = diags.iter().filter(|d| d.is_error()).count();
+        let kb = KnowledgeBase { articles, themes, synonyms, escalations, content_hash: hex(&hasher.finalize()), errors };
         Ok(Loaded { kb, diagnostics: diags })
     }
 
@@ -207,7 +211,14 @@ fn read_hashed(dir: &Path, rel: &Path, hasher: &mut Sha256) -> anyhow::Result<St
     hasher.update([0]);
     hasher.update(&bytes);
     hasher.update([0]);
-    String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{} is not valid UTF-8", rel.display()))
+    let text = String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{} is not valid UTF-8", rel.display()))?;
+    Ok(normalise_text(text))
+}
+
+/// A file as office software may save it: without its byte-order mark, with `\n` line endings.
+fn normalise_text(text: String) -> String {
+    let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+    if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text }
 }
 
 /// Checks that need every article: themes, duplicates, links, review dates, drafts.

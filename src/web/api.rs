@@ -18,9 +18,13 @@ pub(super) fn router() -> Router<WebState> {
 
 async fn health(State(state): State<WebState>) -> Json<Value> {
     let index = state.service.bot().index();
+    let kb = state.service.bot().kb();
     Json(json!({
-        "status": "ok",
-        "articles": state.service.bot().kb().published().count(),
+        // Degraded: some articles were left out because they are broken (see the log or
+        // `svp kb check`); the bot answers from the rest.
+        "status": if kb.errors == 0 { "ok" } else { "degraded" },
+        "knowledge_errors": kb.errors,
+        "articles": kb.published().count(),
         "index_entries": index.num_docs(),
         "answers_seq": index.state().answers_seq,
     }))
