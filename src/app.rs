@@ -80,6 +80,12 @@ where
     Ok(index)
 }
 
+/// The database could not be reached at start-up (as opposed to a configuration or knowledge
+/// error): `serve` retries with back-off, the other commands exit with code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0:#}")]
+pub struct DatabaseUnavailable(#[source] pub anyhow::Error);
+
 /// The redaction rules with the configured public numbers.
 fn redactor(settings: &Settings) -> anyhow::Result<Redactor> {
     let redactor = Redactor::new(&settings.privacy.public_numbers).map_err(anyhow::Error::msg)?;
@@ -92,7 +98,7 @@ fn redactor(settings: &Settings) -> anyhow::Result<Redactor> {
 pub async fn open_service(settings: &Settings, force_rebuild: bool, progress: &dyn Fn(u64)) -> anyhow::Result<Service> {
     crate::core::display::set_time_zone(settings.time_zone()?);
     let kb = load_knowledge(settings)?;
-    let store = Store::connect(&settings.database_url()).await?;
+    let store = Store::connect(&settings.database_url()).await.map_err(DatabaseUnavailable)?;
     let index = open_index(settings, &kb, force_rebuild, || async { Ok(store.published_answers().await?) }, progress).await?;
     let bot = Bot::new(kb, Arc::new(index), settings.search.clone(), settings.limits.clone()).with_redactor(redactor(settings)?);
     let service = Service::new(bot, store, settings.clone());

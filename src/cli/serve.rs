@@ -12,7 +12,7 @@ const SYNC_EVERY: Duration = Duration::from_secs(3);
 const DIGEST_CHECK_TICKS: u64 = 1200;
 
 pub(super) async fn run(settings: Settings) -> anyhow::Result<ExitCode> {
-    let service = app::open_service(&settings, false, &|_| {}).await?;
+    let service = open_with_retries(&settings).await?;
     match service.privacy_rescan_due().await {
         Ok(Some(stored)) => tracing::warn!(
             stored_rules = stored,
@@ -71,7 +71,7 @@ pub(super) async fn run(settings: Settings) -> anyhow::Result<ExitCode> {
         None
     };
 
-    tokio::signal::ctrl_c().await?;
+    shutdown_signal().await;
     tracing::info!("shutting down");
     let _ = stop_tx.send(true);
     if let Some(discord) = discord {
@@ -82,4 +82,51 @@ pub(super) async fn run(settings: Settings) -> anyhow::Result<ExitCode> {
     }
     service.store().close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Opens the service, retrying with back-off (1 s, doubling up to 30 s) while the database is
+/// unreachable, so that `serve` comes up by itself once it is back; meanwhile it serves nothing,
+/// which health checks see as unhealthy. Any other error stops the start. Ctrl-C or SIGTERM ends
+/// the wait.
+async fn open_with_retries(settings: &Settings) -> anyhow::Result<crate::core::Service> {
+    let mut delay = Duration::from_secs(1);
+    loop {
+        match app::open_service(settings, false, &|_| {}).await {
+            Ok(service) => return Ok(service),
+            Err(e) if e.downcast_ref::<app::DatabaseUnavailable>().is_some() => {
+                tracing::error!(error = %format!("{e:#}"), retry_in_s = delay.as_secs(), "database unavailable; retrying");
+                tokio::select! {
+                    _ = tokio::time::sleep(delay) => {}
+                    _ = shutdown_signal() => anyhow::bail!("stopped while waiting for the database: {e:#}"),
+                }
+                delay = (delay * 2).min(Duration::from_secs(30));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM (what systemd and container runtimes send): either
+/// stops `serve` cleanly, in-flight requests finishing first.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM; Ctrl-C only");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

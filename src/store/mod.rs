@@ -88,6 +88,9 @@ impl From<sqlx::Error> for StoreError {
 /// Result of store operations.
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// How long the first connection to PostgreSQL may take before the start is refused.
+const CONNECT_PROBE: Duration = Duration::from_secs(3);
+
 impl Store {
     /// Connects, creating the SQLite file and its folder when missing, and applies migrations.
     pub async fn connect(url: &str) -> anyhow::Result<Store> {
@@ -98,6 +101,20 @@ impl Store {
             Engine::Postgres => url.to_string(),
         };
         let options = AnyConnectOptions::from_str(&url).context("invalid database URL")?;
+        if engine == Engine::Postgres {
+            // One connection first, within a few seconds: an unreachable server is reported with
+            // its cause at once, not after the pool has retried for its whole timeout.
+            match tokio::time::timeout(CONNECT_PROBE, <sqlx::AnyConnection as sqlx::Connection>::connect_with(&options)).await {
+                Ok(Ok(conn)) => {
+                    let _ = sqlx::Connection::close(conn).await;
+                }
+                Ok(Err(e)) => return Err(anyhow::Error::new(e).context("cannot connect to the PostgreSQL database")),
+                Err(_) => anyhow::bail!(
+                    "cannot connect to the PostgreSQL database: no answer within {} s (is the server running and reachable?)",
+                    CONNECT_PROBE.as_secs()
+                ),
+            }
+        }
         let pool = AnyPoolOptions::new()
             .max_connections(match engine {
                 Engine::Sqlite => 4,
