@@ -63,6 +63,9 @@ where
     Fut: std::future::Future<Output = anyhow::Result<(Vec<ExpertAnswer>, i64)>>,
 {
     let dir = settings.index_dir();
+    // Held until the index is usable: another process starting at the same time waits, then
+    // finds it built (never half-built, never deleted under it).
+    let _build = crate::search::build_lock(&dir)?;
     let index = SearchIndex::open(&dir, &kb.synonyms).with_context(|| format!("cannot open the index in {}", dir.display()))?;
     let staleness = if force { Staleness::Content } else { index.staleness(&kb.content_hash) };
     if staleness == Staleness::Fresh {

@@ -84,3 +84,33 @@ fn serve_stops_cleanly_on_sigterm() {
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("shutting down"), "{stderr}");
 }
+
+/// Six commands started at once on an empty data directory all succeed, with the same answer:
+/// they take turns to migrate the database and build the index, none deletes another's.
+#[test]
+fn six_commands_at_once_on_an_empty_data_directory() {
+    let data = tempfile::tempdir().unwrap();
+    let children: Vec<_> = (0..6)
+        .map(|_| {
+            svp()
+                .args(["ask", "le RSA pour un réfugié de 30 ans ?", "--data-dir"])
+                .arg(data.path().join("data"))
+                .env("SVP_LOG", "warn")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("svp starts")
+        })
+        .collect();
+    let outputs: Vec<_> = children.into_iter().map(|c| c.wait_with_output().expect("svp ends")).collect();
+    let decision = |o: &std::process::Output| {
+        String::from_utf8_lossy(&o.stdout).lines().find(|l| l.contains("décision")).map(str::to_string)
+    };
+    let first = decision(&outputs[0]);
+    for o in &outputs {
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(0), "{stderr}");
+        assert!(!stderr.contains("WARN") && !stderr.contains("ERROR"), "{stderr}");
+        assert!(decision(o).is_some() && decision(o) == first, "{:?} vs {first:?}", decision(o));
+    }
+}

@@ -199,7 +199,47 @@ fn read_state(index: &Index) -> IndexState {
 }
 
 /// Empties the index folder (it holds nothing but the index).
+/// Holds the exclusive right to create, repair or rebuild the index in `dir` across
+/// processes, until dropped. Six commands started at once on an empty data directory take turns:
+/// the first builds the index, the others find it built.
+pub struct BuildLock(#[allow(dead_code)] std::fs::File);
+
+/// Waits for the build lock of the index in `dir` (a `<dir>.lock` file beside it).
+pub fn build_lock(dir: &Path) -> anyhow::Result<BuildLock> {
+    let path = dir.with_extension("lock");
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).with_context(|| format!("cannot create the data directory {}", parent.display()))?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot write in the data directory ({}): is it read-only?", path.display()))?;
+    file.lock().with_context(|| format!("cannot lock {}", path.display()))?;
+    Ok(BuildLock(file))
+}
+
+/// Whether another process holds tantivy's writer lock on the index in `dir` (such an index is
+/// never deleted, even if this process cannot read it).
+fn written_by_another_process(dir: &Path) -> bool {
+    let Ok(file) = std::fs::OpenOptions::new().write(true).open(dir.join(".tantivy-writer.lock")) else { return false };
+    match file.try_lock() {
+        Ok(()) => {
+            let _ = file.unlock();
+            false
+        }
+        Err(_) => true,
+    }
+}
+
 fn wipe(dir: &Path) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        !written_by_another_process(dir),
+        "the search index in {} is unreadable here but another process is writing it (svp serve?): \
+         it is left alone; stop that process and run `svp index rebuild`",
+        dir.display()
+    );
     if dir.exists() {
         std::fs::remove_dir_all(dir).with_context(|| format!("cannot remove broken index {}", dir.display()))?;
     }

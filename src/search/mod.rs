@@ -25,7 +25,7 @@ use tantivy::collector::TopDocs;
 use tantivy::query::EnableScoring;
 use tantivy::{DocAddress, DocSet, Executor, Searcher, TERMINATED, TantivyDocument, Term};
 
-pub use index::{IndexState, Staleness};
+pub use index::{BuildLock, IndexState, Staleness, build_lock};
 pub use query::{Concept, Correction, SynonymMatcher};
 pub use schema::{Entry, EntryKind, StoredEntry};
 

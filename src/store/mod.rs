@@ -136,6 +136,12 @@ impl Store {
             .await
             .with_context(|| format!("cannot connect to the {engine:?} database"))?;
         let store = Store { pool, engine };
+        // SQLite has no advisory lock for the migrator (PostgreSQL has): processes starting at
+        // once on a new file take turns through a lock file beside it.
+        let _turn = match sqlite_file(&url) {
+            Some(file) if engine == Engine::Sqlite => Some(lock_beside(&file)?),
+            _ => None,
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -169,6 +175,27 @@ impl Store {
 }
 
 /// Adds `mode=rwc` (create if missing) and creates the file's folder.
+/// The file of a SQLite URL (`None` for an in-memory database).
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let file = path.split('?').next().unwrap_or_default();
+    (!file.is_empty() && file != ":memory:").then(|| std::path::PathBuf::from(file))
+}
+
+/// An exclusive lock on `<file>.lock`, held until dropped (blocking until it is free).
+fn lock_beside(file: &std::path::Path) -> anyhow::Result<std::fs::File> {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&name)
+        .with_context(|| format!("cannot write beside the database ({}): is the data directory read-only?", file.display()))?;
+    lock.lock().context("cannot lock the database for its migrations")?;
+    Ok(lock)
+}
+
 fn sqlite_url(url: &str) -> anyhow::Result<String> {
     let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
     let file = path.split('?').next().unwrap_or_default();
