@@ -26,23 +26,34 @@ pub fn fit(text: &str, max: usize, more: Option<&str>) -> String {
         return text.to_string();
     }
     let tail = more.map(|m| format!("\n\n{m}")).unwrap_or_default();
-    // Room for the ellipsis, the closing markers (at most all of them) and the tail.
-    let reserve = 1 + MARKERS.iter().map(|m| m.len()).sum::<usize>() + tail.chars().count();
-    if reserve >= max {
+    // Room for the ellipsis and the tail; the closing markers take what they need, and the cut
+    // moves back until everything fits (markers can nest several deep).
+    let fixed = 1 + tail.chars().count();
+    if fixed >= max {
         return text.chars().take(max).collect();
     }
-    let budget = max - reserve;
-    let cut: String = text.chars().take(budget).collect();
-    let at_word = match cut.rfind(char::is_whitespace) {
-        Some(i) if i > budget / 2 => &cut[..i],
-        _ => cut.as_str(),
+    let mut budget = max - fixed;
+    let out = loop {
+        let cut: String = text.chars().take(budget).collect();
+        let at_word = match cut.rfind(char::is_whitespace) {
+            Some(i) if i > budget / 2 => &cut[..i],
+            _ => cut.as_str(),
+        };
+        let mut out = at_word.trim_end().to_string();
+        out.push('…');
+        for closing in open_markers(&out) {
+            out.push_str(closing);
+        }
+        out.push_str(&tail);
+        let len = out.chars().count();
+        if len <= max {
+            break out;
+        }
+        if budget == 0 {
+            break text.chars().take(max).collect();
+        }
+        budget = budget.saturating_sub(len - max);
     };
-    let mut out = at_word.trim_end().to_string();
-    out.push('…');
-    for closing in open_markers(&out) {
-        out.push_str(closing);
-    }
-    out.push_str(&tail);
     debug_assert!(out.chars().count() <= max);
     out
 }
@@ -56,7 +67,7 @@ fn open_markers(text: &str) -> Vec<&'static str> {
             if let Some(after) = rest.strip_prefix(marker) {
                 if open.last() == Some(&marker) {
                     open.pop();
-                } else if open.first() != Some(&"```") && open.last() != Some(&"`") {
+                } else if !open.iter().any(|m| *m == "```" || *m == "`") {
                     open.push(marker);
                 }
                 rest = after;
@@ -80,6 +91,32 @@ pub fn line(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+
+        /// Whatever Markdown markers cross, the fitted text never exceeds the limit, and when it
+        /// is cut with room to spare, every marker it opens is closed.
+        #[test]
+        fn never_exceeds_discord_limits(
+            // Markers separated by at least a space: runs of backticks glued together (« ```` »)
+            // are ambiguous to Markdown itself.
+            text in "([a-zé ]{0,12}|\\*\\* | __| ~~ | ` | ``` |\\[x\\]\\(https://a\\.fr\\)|\\n){0,400}",
+            limit in proptest::sample::select(vec![EMBED_DESCRIPTION, EMBED_FIELD, EMBED_TITLE, MESSAGE, MODAL_INPUT, THREAD_NAME, 40]),
+            more in proptest::option::of("\\[Lire la suite\\]\\(https://x\\.fr/[a-z]{1,20}\\)"),
+        ) {
+            let out = fit(&text, limit, more.as_deref());
+            proptest::prop_assert!(out.chars().count() <= limit, "{} > {limit}", out.chars().count());
+            let reserve = 1 + MARKERS.iter().map(|m| m.len()).sum::<usize>() + more.as_ref().map_or(0, |m| m.chars().count() + 2);
+            if out.contains('…') && limit > 4 * reserve && out != text {
+                let body = match &more {
+                    Some(m) => out.strip_suffix(m.as_str()).unwrap_or(&out).trim_end(),
+                    None => out.as_str(),
+                };
+                proptest::prop_assert!(open_markers(body).is_empty(), "open markers in {body:?}");
+            }
+        }
+    }
 
     #[test]
     fn short_text_is_untouched() {
