@@ -360,6 +360,10 @@ async fn managers_get_a_weekly_digest_and_stats_on_demand() {
     let cb = bot.callback(&fake.slash((1005, "Maya"), &[MANAGER_ROLE], "stats")).await;
     assert_eq!(cb["data"]["flags"], 64);
     assert!(text_of(&cb["data"]).contains("Questions: 1"), "{cb:#}");
+    // In a direct message the roles cannot be checked (one removed on the server must stop
+    // working at once): the manager is told to use the server.
+    let cb = bot.callback(&fake.slash_in_dm((1005, "Maya"), "stats")).await;
+    assert!(cb["data"]["content"].as_str().unwrap_or_default().contains("utilisez cette commande sur le serveur"), "{cb:#}");
     // The weekly digest is queued once a week and posted in the managers' channel.
     assert!(bot.service.digest_if_due().await.unwrap());
     assert!(!bot.service.digest_if_due().await.unwrap(), "a second digest within the week");

@@ -73,6 +73,9 @@ async fn ask(
 }
 
 async fn expert_view(ctx: &Context<'_>, f: impl AsyncFnOnce(&Service, &User) -> Result<Rendered, DeskError>) -> Result<(), Error> {
+    if member_roles(ctx).is_none() {
+        return refuse(ctx, &DeskError::Forbidden(identity::GUILD_ONLY.into())).await;
+    }
     let user = match caller(ctx).await {
         Ok(u) => u,
         Err(e) => return refuse(ctx, &e).await,

@@ -22,11 +22,21 @@ pub(super) fn role_of(settings: &DiscordSettings, roles: Option<&[RoleId]>) -> O
     })
 }
 
-/// The SVP user behind a Discord user.
+/// The SVP user behind a Discord user. Outside the guild (direct messages) Discord gives no
+/// roles: the stored role is kept in the database, but the user acts as staff there, so that a
+/// role removed on the server stops working at once (expert and manager commands say to use
+/// them on the server).
 pub(super) async fn user(data: &Data, who: &serenity::all::User, roles: Option<&[RoleId]>) -> DeskResult<User> {
     let name = who.global_name.clone().unwrap_or_else(|| who.name.clone());
-    data.service.discord_user(&who.id.to_string(), &name, role_of(&data.settings, roles)).await
+    let mut user = data.service.discord_user(&who.id.to_string(), &name, role_of(&data.settings, roles)).await?;
+    if roles.is_none() {
+        user.role = Role::Staff;
+    }
+    Ok(user)
 }
+
+/// The refusal of an expert or manager command outside the guild.
+pub(super) const GUILD_ONLY: &str = "Dans un message privé, vos rôles ne peuvent pas être vérifiés : utilisez cette commande sur le serveur.";
 
 #[cfg(test)]
 mod tests {

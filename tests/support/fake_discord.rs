@@ -217,6 +217,22 @@ impl FakeDiscord {
         token
     }
 
+    /// A slash command without options in a direct message (no guild, no member roles);
+    /// returns the interaction token.
+    pub fn slash_in_dm(&self, user: (u64, &str), name: &str) -> String {
+        let (mut v, token) = self.interaction_base(2, user, &[], ASK_CHANNEL);
+        let obj = v.as_object_mut().unwrap();
+        obj.remove("guild_id");
+        obj.remove("member");
+        obj.remove("guild_locale");
+        obj.insert("user".into(), Self::user(user.0, user.1));
+        obj.insert("channel".into(), json!({ "id": ASK_CHANNEL.to_string(), "type": 1 }));
+        obj.insert("context".into(), json!(1));
+        v["data"] = json!({ "id": "801", "name": name, "type": 1, "options": [] });
+        self.dispatch("INTERACTION_CREATE", v);
+        token
+    }
+
     /// A click on a button; returns the interaction token.
     pub fn click(&self, user: (u64, &str), roles: &[u64], custom_id: &str, channel: u64) -> String {
         let (mut v, token) = self.interaction_base(3, user, roles, channel);
