@@ -24,6 +24,28 @@ async fn caller(ctx: &Context<'_>) -> Result<User, DeskError> {
     identity::user(ctx.data(), ctx.author(), member_roles(ctx)).await
 }
 
+/// How long a command may work before its reply is deferred: Discord drops an interaction
+/// that is not acknowledged within 3 seconds.
+const DEFER_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Runs `work`; if it has not finished after [`DEFER_AFTER`], acknowledges the interaction
+/// (Discord shows « réfléchit… ») and waits on, so that a slow search or database never loses
+/// the asker's command. Fast work answers directly.
+async fn within_deadline<T>(ctx: &Context<'_>, ephemeral: bool, work: impl std::future::Future<Output = T>) -> Result<T, Error> {
+    tokio::pin!(work);
+    tokio::select! {
+        out = &mut work => Ok(out),
+        _ = tokio::time::sleep(DEFER_AFTER) => {
+            if ephemeral {
+                ctx.defer_ephemeral().await?;
+            } else {
+                ctx.defer().await?;
+            }
+            Ok(work.await)
+        }
+    }
+}
+
 /// Sends a core error privately: the user's faults in French, ours logged.
 async fn refuse(ctx: &Context<'_>, e: &DeskError) -> Result<(), Error> {
     if e.is_internal() {
@@ -46,7 +68,7 @@ async fn ask(
         Err(e) => return refuse(&ctx, &e).await,
     };
     let origin = Origin { transport: "discord".into(), channel: Some(ctx.channel_id().to_string()) };
-    let asked = match ctx.data().service.ask(&user, &question, origin).await {
+    let asked = match within_deadline(&ctx, private, ctx.data().service.ask(&user, &question, origin)).await? {
         Ok(a) => a,
         Err(e) => return refuse(&ctx, &e).await,
     };
@@ -80,7 +102,7 @@ async fn expert_view(ctx: &Context<'_>, f: impl AsyncFnOnce(&Service, &User) -> 
         Ok(u) => u,
         Err(e) => return refuse(ctx, &e).await,
     };
-    match f(&ctx.data().service, &user).await {
+    match within_deadline(ctx, true, f(&ctx.data().service, &user)).await? {
         Ok(rendered) => {
             ctx.send(rendered.reply(true)).await?;
             Ok(())
