@@ -10,7 +10,6 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use anyhow::Context;
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -35,12 +34,7 @@ pub struct LoopEntry {
 
 /// Reads a loop set, with the line of any malformed entry.
 pub fn read_entries(path: &Path) -> anyhow::Result<Vec<LoopEntry>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| serde_json::from_str(l).with_context(|| format!("{}:{}: malformed entry", path.display(), i + 1)))
-        .collect()
+    super::read_jsonl(path)
 }
 
 /// The loop's figures.

@@ -24,11 +24,16 @@ pub struct Case {
 
 /// Reads a JSONL question set, with the line of any malformed entry.
 pub fn read_cases(path: &Path) -> anyhow::Result<Vec<Case>> {
+    read_jsonl(path)
+}
+
+/// Reads one JSON object a line (blank lines skipped), with `file:line` on a malformed one.
+pub fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<Vec<T>> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| serde_json::from_str(l).with_context(|| format!("{}:{}: malformed question", path.display(), i + 1)))
+        .map(|(i, l)| serde_json::from_str(l).with_context(|| format!("{}:{}: malformed entry", path.display(), i + 1)))
         .collect()
 }
 
