@@ -201,3 +201,29 @@ async fn undeliverable_messages_expire_after_the_retention() {
         assert_eq!(s.expire_undeliverable().await.unwrap(), 0, "{}", target.engine);
     }
 }
+
+/// Staff who joined someone else's ticket see its subject and answer, not the other asker's
+/// question record nor the exchanges that are not theirs.
+#[tokio::test]
+async fn joining_shows_the_subject_and_answer_not_the_other_askers_exchanges() {
+    for env in TestEnv::all().await {
+        let s = &env.service;
+        let (first, me) = (env.user("Dan", Role::Staff).await, env.user("Chloé", Role::Staff).await);
+        let expert = env.user("Awa", Role::Expert).await;
+        let t = open_ticket(&env, &first, "Un réfugié peut-il obtenir une carte de pêche à tarif réduit ?").await;
+        s.claim(&expert, t).await.unwrap();
+        s.clarify(&expert, t, "Dans quel département vit-il ?").await.unwrap();
+        s.reply(&first, t, "En Seine-Saint-Denis, il a trois enfants.").await.unwrap();
+        let mine = s.ask(&me, "carte de pêche à tarif réduit pour un réfugié ?", cli()).await.unwrap();
+        s.escalate(&me, mine.question_id, EscalateMode::Join(t)).await.unwrap();
+        s.answer(&expert, t, "Oui, la fédération départementale propose un tarif réduit.").await.unwrap();
+
+        let seen = s.ticket_detail(&me, t).await.unwrap();
+        assert!(seen.question.is_none(), "{}", env.engine);
+        assert!(seen.answer.is_some() && !seen.ticket.subject.is_empty(), "{}", env.engine);
+        let texts: Vec<String> = seen.events.iter().filter_map(|e| e.detail.clone()).collect();
+        assert!(!texts.iter().any(|d| d.contains("trois enfants")), "{}: {texts:?}", env.engine);
+        let theirs = s.ticket_detail(&first, t).await.unwrap();
+        assert!(theirs.question.is_some(), "{}: the asker sees their own question", env.engine);
+    }
+}

@@ -169,7 +169,8 @@ pub async fn run(settings: &Settings, options: &Options) -> anyhow::Result<Strin
     let q_svp = quality(&pair(&svp_ranked));
     let q_fts5 = quality(&pair(&fts5_ranked));
     let q_pg = pg.as_ref().map(|(_, r)| quality(&pair(r)));
-    section_quality(&mut report, &cases, &q_svp, &svp_report, q_pg.as_ref(), &q_fts5);
+    section_quality(&mut report, &options.questions, &cases, &q_svp, &svp_report, q_pg.as_ref(), &q_fts5);
+    section_decision(&mut report, settings, &kb, &bot)?;
     let _ = writeln!(report, "\n## 2. Latency per question\n\nEach question of the set, {rounds} round(s); SVP's time is the whole bot reply (validation, redaction, search, decision); the peers' is their ranked query.\n");
     let _ = writeln!(report, "### Shipped knowledge base ({} articles)\n", kb.published().count());
     let _ = writeln!(report, "| engine | p50 | p99 | samples |\n|---|---|---|---|");
@@ -322,8 +323,62 @@ fn file_sizes(db: &Path) -> u64 {
         .sum()
 }
 
+/// The bot's decision on every question set (answer rate, precision, escalation), the curve of
+/// precision against answer rate as the threshold moves, and the expert loop.
+fn section_decision(report: &mut String, settings: &Settings, kb: &Arc<KnowledgeBase>, bot: &Bot) -> anyhow::Result<()> {
+    let _ = writeln!(
+        report,
+        "\n## 1b. The answer-or-escalate decision\n\nThe model (`resources/decision/model.json`): {}\n",
+        crate::core::decision::model_provenance()
+    );
+    let _ = writeln!(report, "| set | questions | recall@1 | answered precision | in-scope answered | out-of-scope escalated |\n|---|---|---|---|---|---|");
+    let mut outcomes = Vec::new();
+    for set in ["dev", "independent", "cases", "dev-typos", "independent-typos"] {
+        let path = Path::new("eval").join(format!("{set}.jsonl"));
+        let Ok(cases) = eval::read_cases(&path) else { continue };
+        let r = eval::evaluate(bot, &cases, app::today())?;
+        let _ = writeln!(
+            report,
+            "| `{set}` | {} | {:.3} | {:.3} | {:.3} | {:.3} |",
+            r.questions, r.recall_at_1, r.answered_precision, r.in_scope_answer_rate, r.out_of_scope_escalation_rate
+        );
+        if set == "independent" || set == "cases" {
+            outcomes.extend(r.outcomes);
+        }
+    }
+    let _ = writeln!(
+        report,
+        "\nPrecision against answer rate on `independent` and `cases` together ({} questions, never tuned on) as `search.answer_threshold` moves (0.5 is the default):\n\n| threshold | in-scope answered | answered precision | out-of-scope escalated |\n|---|---|---|---|",
+        outcomes.len()
+    );
+    for t in [0.3, 0.4, 0.5, 0.6, 0.7, 0.8] {
+        let answered = |o: &eval::Outcome| o.confidence >= t && o.decision_possible();
+        let in_scope: Vec<&eval::Outcome> = outcomes.iter().filter(|o| !o.expect.is_empty()).collect();
+        let oos = outcomes.len() - in_scope.len();
+        let answered_all: Vec<&eval::Outcome> = outcomes.iter().filter(|o| answered(o)).collect();
+        let right = answered_all.iter().filter(|o| o.rank == Some(1)).count();
+        let _ = writeln!(
+            report,
+            "| {t:.1} | {:.3} | {:.3} | {:.3} |",
+            in_scope.iter().filter(|o| answered(o)).count() as f64 / in_scope.len().max(1) as f64,
+            right as f64 / answered_all.len().max(1) as f64,
+            outcomes.iter().filter(|o| o.expect.is_empty() && !answered(o)).count() as f64 / oos.max(1) as f64
+        );
+    }
+    if let Ok(entries) = eval::expert_loop::read_entries(Path::new("eval/loop.jsonl")) {
+        let r = eval::expert_loop::evaluate(kb, &settings.search, &settings.limits, &entries, app::today())?;
+        let _ = writeln!(
+            report,
+            "\n### The expert loop (`eval/loop.jsonl`)\n\n{} expert answers indexed over the articles; {} paraphrases by other askers, {} distractors that share their words.\n\n| paraphrases found first | paraphrases answered from the expert answer | distractors answered from it |\n|---|---|---|\n| {:.3} | {:.3} | {} |",
+            r.answers, r.paraphrases, r.distractors, r.paraphrases_found_first, r.paraphrases_answered, r.distractors_answered_from_it
+        );
+    }
+    Ok(())
+}
+
 fn section_quality(
     report: &mut String,
+    questions: &Path,
     cases: &[Case],
     svp: &Quality,
     svp_report: &eval::Report,
@@ -333,7 +388,8 @@ fn section_quality(
     let in_scope = cases.iter().filter(|c| !c.expect.is_empty()).count();
     let _ = writeln!(
         report,
-        "## 1. Answer quality\n\n`eval/dev.jsonl`: {} questions ({in_scope} in scope, {} to escalate). Same articles and fields in every engine (title, question phrasings, tags, body, weighted alike where the engine allows).\n",
+        "## 1. Answer quality\n\n`{}`: {} questions ({in_scope} in scope, {} to escalate). Same articles and fields in every engine (title, question phrasings, tags, body, weighted alike where the engine allows).\n",
+        questions.display(),
         cases.len(),
         cases.len() - in_scope
     );

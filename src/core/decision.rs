@@ -210,6 +210,14 @@ pub fn features(outcome: &SearchOutcome) -> Features {
     }
 }
 
+/// How the shipped model was fitted (its provenance), or why the hand-set decision is used.
+pub fn model_provenance() -> String {
+    match MODEL.as_ref() {
+        Some(m) => format!("version {}, {}", m.version, m.provenance),
+        None => "not loaded: the hand-set decision is used".into(),
+    }
+}
+
 /// Whether the question is a single concept many entries share (« le plafond ? »): no
 /// confidence can come from it, whatever the scores.
 pub fn too_vague(outcome: &SearchOutcome) -> bool {

@@ -67,13 +67,21 @@ impl Service {
         self.store.ticket(ticket_id).await?.ok_or_else(|| Self::not_found(ticket_id))
     }
 
-    /// A ticket with its question, history and answer. Staff see only the tickets they follow.
+    /// A ticket with its question, history and answer. Staff see only the tickets they follow;
+    /// one who joined another's ticket sees its subject, its answer and the history's steps, but
+    /// not the other askers' question record nor the texts of the exchanges that are not theirs.
     pub async fn ticket_detail(&self, actor: &User, ticket_id: i64) -> DeskResult<TicketDetail> {
-        let detail = self.ticket_card(ticket_id).await?;
+        let mut detail = self.ticket_card(ticket_id).await?;
         if !actor.role.can_work_tickets() && !actor.role.can_see_reports() {
             let followers = self.store.followers(ticket_id).await?;
             if !followers.iter().any(|f| f.user_id == Some(actor.id)) {
                 return Err(DeskError::Forbidden(format!("Le ticket #{ticket_id} n'est pas une de vos demandes.")));
+            }
+            if detail.ticket.asker_id != Some(actor.id) {
+                detail.question = None;
+                for event in detail.events.iter_mut().filter(|e| e.actor_id != Some(actor.id)) {
+                    event.detail = None;
+                }
             }
         }
         Ok(detail)

@@ -119,6 +119,12 @@ mod tests {
     }
 
     #[test]
+    fn links_with_a_forbidden_scheme_become_text() {
+        assert_eq!(fit("voir le [formulaire](JaVaScRiPt:alert(1)) ici", 200, None), "voir le formulaire) ici");
+        assert_eq!(fit("[site](https://www.service-public.fr/)", 200, None), "[site](https://www.service-public.fr/)");
+    }
+
+    #[test]
     fn short_text_is_untouched() {
         assert_eq!(fit("Bonjour **vous**", 100, None), "Bonjour **vous**");
     }

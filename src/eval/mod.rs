@@ -57,6 +57,12 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// Whether the bot could answer at all: an expert-only topic or a question too vague has
+    /// confidence 0 and is escalated whatever the threshold.
+    pub fn decision_possible(&self) -> bool {
+        self.confidence > 0.0
+    }
+
     /// Whether the bot got this question wrong in some way.
     pub fn is_miss(&self) -> bool {
         if self.expect.is_empty() {
