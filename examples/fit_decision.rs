@@ -13,10 +13,11 @@
 //! - with `--expert-regime`, *expert answers*: each article turned into an expert answer (one question, its short
 //!   answer as the text), the article left out: its other phrasings are labelled by whether that
 //!   answer comes first; the phrasings of its related articles, left out too, are labelled
-//!   false (they share its words but ask something nothing answers). Tried, not shipped: with
-//!   an operating point of its own for expert answers (the `expert_*` inputs give them their own
-//!   slopes) it answered more of `eval/loop.jsonl`'s paraphrases only by answering more of its
-//!   distractors, and the shared slopes answered fewer article questions.
+//!   false (they share its words but ask something nothing answers). These questions whose
+//!   first hit is an expert answer get a model and an operating point of their own. Tried, not
+//!   shipped: that regime barely separates (precision 0.9 out of fold only at 0.3 % answered),
+//!   and at looser points it answered more of `eval/loop.jsonl`'s paraphrases (0.63-0.69 against
+//!   0.38) only by answering more of its distractors (8 against 3).
 //!
 //! A logistic regression (`linfa-logistic`) over `core::decision::FEATURE_NAMES` is fitted with
 //! cross-validation grouped by article; the out-of-fold probabilities give the curve of
@@ -138,22 +139,34 @@ fn main() -> anyhow::Result<()> {
     let share: f64 = args.iter().skip_while(|a| *a != "--negative-share").nth(1).map_or(Ok(0.25), |v| v.parse())?;
     // Unanswerable samples are those marked 0.0 (article left out) or -1.0 (related article
     // left out beside an expert answer).
-    let unanswerable = samples.iter().filter(|s| s.weight <= 0.0).count() as f64;
-    let answerable_n = samples.len() as f64 - unanswerable;
-    let weight = answerable_n * share / (1.0 - share) / unanswerable;
-    samples.iter_mut().filter(|s| s.weight <= 0.0).for_each(|s| s.weight = weight);
+    // Weighed within each regime (articles first, expert answers first), as each has its own
+    // model and operating point.
+    for expert in [false, true] {
+        let in_regime = |s: &Sample| (s.x[9] > 0.5) == expert;
+        let unanswerable = samples.iter().filter(|s| in_regime(s) && s.weight <= 0.0).count() as f64;
+        let answerable_n = samples.iter().filter(|s| in_regime(s) && s.weight > 0.0).count() as f64;
+        let weight = if unanswerable > 0.0 { answerable_n * share / (1.0 - share) / unanswerable } else { 1.0 };
+        samples.iter_mut().filter(|s| in_regime(s) && s.weight <= 0.0).for_each(|s| s.weight = weight);
+    }
     eprintln!(
         "{} questions: {answerable} held-out phrasings, the rest unanswerable by construction ({positives} with the right entry first)",
         samples.len(),
     );
 
-    // Out-of-fold probabilities, folds grouped by article.
+    // Out-of-fold probabilities, folds grouped by article; one model per regime (articles first,
+    // expert answers first), as shipped.
+    let is_expert = |s: &Sample| s.x[9] > 0.5;
     let mut oof = vec![0.0; samples.len()];
     for fold in 0..FOLDS {
-        let train: Vec<&Sample> = samples.iter().filter(|s| s.article % FOLDS != fold).collect();
-        let (w, b) = fit(&train)?;
-        for (i, s) in samples.iter().enumerate().filter(|(_, s)| s.article % FOLDS == fold) {
-            oof[i] = probability(&w, b, &s.x);
+        for expert in [false, true] {
+            let train: Vec<&Sample> = samples.iter().filter(|s| s.article % FOLDS != fold && is_expert(s) == expert).collect();
+            if train.iter().all(|s| !s.y) || train.iter().all(|s| s.y) {
+                continue;
+            }
+            let (w, b) = fit(&train)?;
+            for (i, s) in samples.iter().enumerate().filter(|(_, s)| s.article % FOLDS == fold && is_expert(s) == expert) {
+                oof[i] = probability(&w, b, &s.x);
+            }
         }
     }
     let hand: Vec<f64> = samples.iter().map(|s| s.hand).collect();
@@ -192,17 +205,24 @@ fn main() -> anyhow::Result<()> {
     let (threshold, rate, precision) = points[0];
     let (expert_threshold, expert_rate, expert_precision) = points.get(1).copied().unwrap_or((threshold, rate, precision));
 
-    let all: Vec<&Sample> = samples.iter().collect();
-    let (mut w, b) = fit(&all)?;
     let logit = |t: f64| (t / (1.0 - t)).ln();
-    // The "expert" input is 1 exactly for expert answers: its weight is their intercept.
-    w[9] -= logit(expert_threshold) - logit(threshold);
+    let round = |v: f64| (v * 1e4).round() / 1e4;
+    let articles_first: Vec<&Sample> = samples.iter().filter(|s| !is_expert(s)).collect();
+    let (w, b) = fit(&articles_first)?;
+    let expert = if expert_regime {
+        let experts_first: Vec<&Sample> = samples.iter().filter(|s| is_expert(s)).collect();
+        let (w, b) = fit(&experts_first)?;
+        Some(svp::core::decision::SubModel { weights: w.iter().map(|v| round(*v)).collect(), bias: round(b - logit(expert_threshold)) })
+    } else {
+        None
+    };
     let logit = logit(threshold);
     let model = Model {
-        version: 1,
+        version: if expert_regime { 2 } else { 1 },
         features: FEATURE_NAMES.iter().map(|s| s.to_string()).collect(),
-        weights: w.iter().map(|v| (v * 1e4).round() / 1e4).collect(),
-        bias: ((b - logit) * 1e4).round() / 1e4,
+        weights: w.iter().map(|v| round(*v)).collect(),
+        bias: round(b - logit),
+        expert,
         provenance: format!(
             "examples/fit_decision.rs: logistic regression (linfa-logistic, L2 {ALPHA}) on {} questions from the articles' \
              phrasings ({answerable} held out in {FOLDS} folds; the others asked with their article left out of the index{}); \

@@ -125,23 +125,43 @@ pub struct Model {
     pub weights: Vec<f64>,
     /// Intercept, shifted so that the chosen operating point is at 0.5.
     pub bias: f64,
+    /// The model for questions whose first hit is an expert answer (one question, a short
+    /// text, which score differently from articles), when fitted; the main one otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expert: Option<SubModel>,
     /// How and on what it was fitted.
     pub provenance: String,
+}
+
+/// Weights and intercept of a regime's model (same inputs as the main one).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct SubModel {
+    /// One weight per input.
+    pub weights: Vec<f64>,
+    /// Intercept, shifted so that the regime's operating point is at 0.5.
+    pub bias: f64,
 }
 
 impl Model {
     /// Parses a model and checks it fits [`FEATURE_NAMES`].
     pub fn parse(json: &str) -> Result<Model, String> {
         let model: Model = serde_json::from_str(json).map_err(|e| format!("decision model: {e}"))?;
-        if model.features != FEATURE_NAMES || model.weights.len() != FEATURE_NAMES.len() {
+        if model.features != FEATURE_NAMES
+            || model.weights.len() != FEATURE_NAMES.len()
+            || model.expert.as_ref().is_some_and(|e| e.weights.len() != FEATURE_NAMES.len())
+        {
             return Err(format!("decision model: inputs {:?} do not match {FEATURE_NAMES:?}", model.features));
         }
         Ok(model)
     }
 
-    /// σ(w · x + b), in [0,1].
+    /// σ(w · x + b), in [0,1], with the expert-answer model when the first hit is one.
     pub fn probability(&self, f: &Features) -> f64 {
-        let z: f64 = self.weights.iter().zip(f.vector()).map(|(w, x)| w * x).sum::<f64>() + self.bias;
+        let (weights, bias) = match (&self.expert, f.expert) {
+            (Some(e), true) => (&e.weights, e.bias),
+            _ => (&self.weights, self.bias),
+        };
+        let z: f64 = weights.iter().zip(f.vector()).map(|(w, x)| w * x).sum::<f64>() + bias;
         1.0 / (1.0 + (-z).exp())
     }
 }
