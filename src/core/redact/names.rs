@@ -104,7 +104,14 @@ fn read_name(masked: &str, mut at: usize, first_taken: bool, lower_case_name: bo
             continue;
         }
         let particle_joined = is_particle(word);
-        if particle_joined || continues_name(word, lower_case_name) || (pending_particles > 0 && is_capitalised(word)) {
+        // After a particle, a capitalised word is a surname (« da Silva »), unless it is an
+        // acronym or a place (« du CPH de Lyon »).
+        let after_particle = pending_particles > 0
+            && is_capitalised(word)
+            && word.chars().any(char::is_lowercase)
+            && !is_place(&bare(word))
+            && !crate::lexicon::is_field_word(&bare(word));
+        if particle_joined || continues_name(word, lower_case_name) || after_particle {
             words += pending_particles + 1;
             pending_particles = 0;
             end = Some(e);
@@ -251,6 +258,7 @@ mod tests {
             ("M. ben Salah est", "M. [nom] est"),
             ("Monsieur Mamadou Alpha Diallo Barry est", "Monsieur [nom] est"),
             ("les enfants de M. R. Est-ce légal ?", "les enfants de M. [nom] Est-ce légal ?"),
+            ("je suis Julie du CPH de Lyon", "je suis [nom] du CPH de Lyon"),
         ] {
             assert_eq!(redact(t).text, want, "{t}");
         }
