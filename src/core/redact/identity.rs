@@ -39,7 +39,7 @@ pub(super) fn birth_dates(scan: &mut Scan<'_>) {
             r"(?:\d{{1,2}}\s?[/.\-]\s?\d{{1,2}}\s?[/.\-]\s?\d{{2,4}}|\d{{4}}-\d{{1,2}}-\d{{1,2}}|(?:1er|\d{{1,2}}|{DAY_WORDS})\s+{MONTHS}(?:\s+\d{{4}}|\s+\d{{2}}\b)?|{MONTHS}\s+\d{{4}})"
         );
         Regex::new(&format!(
-            r"(?i)\b(?:n[ée]e?s?\s+(?:le|en)|ddn|d\.d\.n\.?|date\s+de\s+naiss(?:ance|\.)?|dob|naissance\s+le|n[ée]e?s?\s+au\s+\S+\s+le)\s*[:\-]?\s*(?:le\s+)?({date})"
+            r"(?i)\b(?:n[ée]e?s?\s+(?:le|en)|ddn|d\.d\.n\.?|date\s+de\s+naiss(?:ance|\.)?|dob|naissance\s+le|n[ée]e?s?\s+(?:en|au|aux|à|a)\s+(?:[\p{{L}}'’\-]+\s+){{1,3}}le)\s*[:\-]?\s*(?:le\s+)?({date})"
         ))
         .expect("valid regex")
     });
@@ -160,6 +160,12 @@ mod tests {
         assert_eq!(redact("habite 12 rue des Lilas 94000 Créteil depuis mai").text, "habite [adresse] depuis mai");
         assert_eq!(redact("au 3 bis avenue Jean Jaurès.").text, "au [adresse].");
         assert_eq!(redact("les bureaux de 93000 Bobigny").text, "les bureaux de 93000 Bobigny");
+    }
+
+    #[test]
+    fn a_birth_date_after_the_place_of_birth() {
+        assert_eq!(redact("il est né en Afghanistan le 15 août 1990 à Kaboul").text, "il est né en Afghanistan le [date de naissance] à Kaboul");
+        assert_eq!(redact("née à Conakry le 3/4/1992").text, "née à Conakry le [date de naissance]");
     }
 
     #[test]
