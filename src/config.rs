@@ -98,6 +98,9 @@ impl Default for Settings {
 pub struct SearchSettings {
     /// Minimum confidence in [0,1] for the bot to answer instead of escalating.
     pub answer_threshold: f64,
+    /// Minimum confidence in [0,1] for the bot, when it does not answer, to ask « Votre
+    /// question porte-t-elle sur … ? » (at most `answer_threshold`).
+    pub suggest_threshold: f64,
     /// How many alternatives an answer lists ("voir aussi").
     pub alternatives: usize,
     /// Public base URL used to build links to articles (e.g. `https://svp.example.org`).
@@ -106,7 +109,7 @@ pub struct SearchSettings {
 
 impl Default for SearchSettings {
     fn default() -> Self {
-        Self { answer_threshold: 0.5, alternatives: 3, public_url: "http://127.0.0.1:8080".into() }
+        Self { answer_threshold: 0.5, suggest_threshold: 0.3, alternatives: 3, public_url: "http://127.0.0.1:8080".into() }
     }
 }
 
@@ -236,6 +239,8 @@ impl Settings {
     pub fn validate(&self) -> anyhow::Result<()> {
         let t = self.search.answer_threshold;
         anyhow::ensure!((0.0..=1.0).contains(&t), "search.answer_threshold must be within 0..=1, got {t}");
+        let s = self.search.suggest_threshold;
+        anyhow::ensure!((0.0..=t).contains(&s), "search.suggest_threshold must be within 0..=search.answer_threshold, got {s}");
         anyhow::ensure!(self.limits.max_question_chars > 0, "limits.max_question_chars must be positive");
         anyhow::ensure!(self.limits.max_answer_chars > 0, "limits.max_answer_chars must be positive");
         self.time_zone()?;

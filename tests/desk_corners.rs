@@ -227,3 +227,41 @@ async fn joining_shows_the_subject_and_answer_not_the_other_askers_exchanges() {
         assert!(theirs.question.is_some(), "{}: the asker sees their own question", env.engine);
     }
 }
+
+/// The bot's « did you mean »: « Oui » shows the article and counts as answered after
+/// confirmation; « Non » passes the question to an expert with the bot's guess in the history.
+#[tokio::test]
+async fn did_you_mean_yes_and_no() {
+    for env in TestEnv::all().await {
+        let mut settings = env.target.settings();
+        // Every reply that is not an answer asks about its first article.
+        settings.search.suggest_threshold = 0.0;
+        let s = svp::app::open_service(&settings, false, &|_| {}).await.unwrap();
+        let staff = support::create_user(&s, "Chloé", Role::Staff).await;
+        let manager = support::create_user(&s, "Maya", Role::Manager).await;
+        let q = "un réfugié de 23 ans peut-il toucher le RSA ?";
+        let yes = s.ask(&staff, q, cli()).await.unwrap();
+        let guess = yes.reply.did_you_mean.clone().expect("a guess in the middle band");
+        assert_eq!(yes.reply.decision, svp::core::Decision::Escalate, "{}", env.engine);
+        match s.confirm(&staff, yes.question_id, true).await.unwrap() {
+            svp::core::Confirmed::Answered(reply) => assert_eq!(reply.answer.unwrap().id, guess.id, "{}", env.engine),
+            other => panic!("{}: {other:?}", env.engine),
+        }
+        let record = s.store().question(yes.question_id).await.unwrap().unwrap();
+        assert_eq!(record.confirmation.as_deref(), Some("yes"), "{}", env.engine);
+        // A window around now (a few seconds of margin: the clock of a test machine may step).
+        let now = chrono::Utc::now();
+        let stats = s.store().stats(now - chrono::Duration::days(1), now + chrono::Duration::minutes(1), 5).await.unwrap();
+        assert_eq!(stats.answered_after_confirmation, 1, "{}: {stats:?}", env.engine);
+        assert!(s.stats(&manager, 7).await.is_ok());
+
+        let no = s.ask(&staff, q, cli()).await.unwrap();
+        let ticket = match s.confirm(&staff, no.question_id, false).await.unwrap() {
+            svp::core::Confirmed::Escalated(e) => e.ticket_id().expect("a ticket"),
+            other => panic!("{}: {other:?}", env.engine),
+        };
+        let events = s.store().ticket_events(ticket).await.unwrap();
+        let opened = events.iter().find(|e| e.kind == "opened").unwrap();
+        assert!(opened.detail.as_deref().unwrap_or_default().contains(&format!("le bot proposait « {} »", guess.title)), "{}: {opened:?}", env.engine);
+    }
+}

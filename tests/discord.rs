@@ -372,3 +372,24 @@ async fn managers_get_a_weekly_digest_and_stats_on_demand() {
     assert!(text_of(&digest.body).contains("Répondues par le bot"), "{:#}", digest.body);
     bot.stop().await;
 }
+
+/// In the middle band the bot asks « Votre question porte-t-elle sur … ? » with two buttons;
+/// « Oui, voir la réponse » shows the article with the feedback buttons.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn did_you_mean_offers_the_article_in_one_click() {
+    let bot = Bot::start().await;
+    let fake = &bot.fake;
+    let cb = bot.callback(&fake.slash_ask(STAFF, &[], "un réfugié de 23 ans peut-il toucher le RSA ?", false)).await;
+    let data = &cb["data"];
+    assert!(text_of(data).contains("Votre question porte-t-elle sur"), "{data:#}");
+    let ids = button_ids(data);
+    let yes = ids.iter().find(|i| i.starts_with("svp:dym-yes:")).expect("a « Oui » button").clone();
+    assert!(ids.iter().any(|i| i.starts_with("svp:dym-no:")), "{ids:?}");
+    let cb = bot.callback(&fake.click(STAFF, &[], &yes, ASK_CHANNEL)).await;
+    let shown = &cb["data"];
+    assert!(shown["embeds"][0]["url"].as_str().unwrap_or_default().contains("/articles/"), "{shown:#}");
+    assert!(button_ids(shown).iter().any(|i| i.starts_with("svp:yes:")), "{shown:#}");
+    let q = bot.service.store().question(1).await.unwrap().unwrap();
+    assert_eq!(q.confirmation.as_deref(), Some("yes"));
+    bot.stop().await;
+}

@@ -66,7 +66,7 @@ fn refuse(err: &AskError, json: bool) -> anyhow::Result<ExitCode> {
 }
 
 /// Prints a reply as text or JSON; `question_id` is set when the question was recorded.
-fn print_reply(reply: &BotReply, question_id: Option<i64>, json: bool) -> anyhow::Result<()> {
+pub(super) fn print_reply(reply: &BotReply, question_id: Option<i64>, json: bool) -> anyhow::Result<()> {
     if json {
         let mut value = serde_json::to_value(reply)?;
         if let Some(id) = question_id {
@@ -107,6 +107,14 @@ fn print_reply(reply: &BotReply, question_id: Option<i64>, json: bool) -> anyhow
                 for a in &reply.alternatives {
                     println!("  - {} ({})", a.title, a.url);
                 }
+            }
+        }
+        _ if reply.did_you_mean.is_some() => {
+            let guess = reply.did_you_mean.as_ref().map_or("", |d| d.title.as_str());
+            println!("Votre question porte-t-elle sur « {guess} » ?");
+            match question_id {
+                Some(id) => println!("\nOui, voir la réponse : svp confirm {id} --yes\nNon, transmettre à un expert : svp confirm {id} --no"),
+                None => println!("\nReposez-la avec --as VOTRE_NOM pour répondre oui (voir la fiche) ou non (la transmettre à un expert)."),
             }
         }
         _ => {

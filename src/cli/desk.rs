@@ -229,20 +229,31 @@ pub(super) async fn escalate(settings: &Settings, args: EscalateArgs) -> anyhow:
         super::print_json(&value)?;
         return Ok(ExitCode::SUCCESS);
     }
-    match outcome {
-        Escalation::Opened { ticket_id } => println!("Ticket #{ticket_id} ouvert : un expert va reprendre votre question.\nticket_id: {ticket_id}"),
-        Escalation::Joined { ticket_id } => println!("Votre question rejoint le ticket #{ticket_id} : vous recevrez sa réponse.\nticket_id: {ticket_id}"),
-        Escalation::Already { ticket_id } => println!("Cette question est déjà dans le ticket #{ticket_id}.\nticket_id: {ticket_id}"),
-        Escalation::Proposed { similar } => {
-            println!("Des demandes très proches sont déjà ouvertes :");
-            for s in &similar {
-                println!("  #{} ({:.0} %) {}", s.ticket_id, s.similarity * 100.0, s.subject);
-            }
-            println!(
-                "Pour rejoindre l'une d'elles : svp escalate {} --join N ; pour ouvrir une nouvelle demande : svp escalate {} --new",
-                args.question_id, args.question_id
-            );
-        }
+    print_escalation(&outcome, args.question_id);
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Args)]
+pub(super) struct ConfirmArgs {
+    /// The question id.
+    question_id: i64,
+    /// « Oui, voir la réponse »: the bot's guess is right.
+    #[arg(long, conflicts_with = "no", required_unless_present = "no")]
+    yes: bool,
+    /// « Non, transmettre à un expert ».
+    #[arg(long)]
+    no: bool,
+    /// Act as this user (default: the person who asked).
+    #[arg(long = "as", value_name = "USER")]
+    user: Option<String>,
+}
+
+pub(super) async fn confirm(settings: &Settings, args: ConfirmArgs) -> anyhow::Result<ExitCode> {
+    let service = app::open_service(settings, false, &|_| {}).await?;
+    let actor = actor_or_asker(&service, args.user.as_deref(), args.question_id).await?;
+    match service.confirm(&actor, args.question_id, args.yes).await? {
+        crate::core::Confirmed::Answered(reply) => super::ask::print_reply(&reply, None, false)?,
+        crate::core::Confirmed::Escalated(outcome) => print_escalation(&outcome, args.question_id),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -253,6 +264,24 @@ pub(super) async fn feedback(settings: &Settings, args: FeedbackArgs) -> anyhow:
     service.feedback(&actor, args.question_id, args.helpful).await?;
     println!("Merci pour votre retour.");
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_escalation(outcome: &Escalation, question_id: i64) {
+    match outcome {
+        Escalation::Opened { ticket_id } => println!("Ticket #{ticket_id} ouvert : un expert va reprendre votre question.\nticket_id: {ticket_id}"),
+        Escalation::Joined { ticket_id } => println!("Votre question rejoint le ticket #{ticket_id} : vous recevrez sa réponse.\nticket_id: {ticket_id}"),
+        Escalation::Already { ticket_id } => println!("Cette question est déjà dans le ticket #{ticket_id}.\nticket_id: {ticket_id}"),
+        Escalation::Proposed { similar } => {
+            println!("Des demandes très proches sont déjà ouvertes :");
+            for s in similar {
+                println!("  #{} ({:.0} %) {}", s.ticket_id, s.similarity * 100.0, s.subject);
+            }
+            println!(
+                "Pour rejoindre l'une d'elles : svp escalate {} --join N ; pour ouvrir une nouvelle demande : svp escalate {} --new",
+                question_id, question_id
+            );
+        }
+    }
 }
 
 pub(super) async fn tickets(settings: &Settings, command: TicketsCommand) -> anyhow::Result<ExitCode> {
@@ -371,7 +400,10 @@ pub(super) async fn stats(settings: &Settings, args: StatsArgs) -> anyhow::Resul
         return Ok(ExitCode::SUCCESS);
     }
     println!("Période : {} → {}", crate::core::display::date(stats.from), crate::core::display::date(stats.to));
-    println!("Questions : {}  (répondues par le bot : {}, transmises : {})", stats.questions, stats.answered_by_bot, stats.escalated_by_bot);
+    println!(
+        "Questions : {}  (répondues par le bot : {}, et {} de plus après confirmation de sa suggestion ; transmises : {})",
+        stats.questions, stats.answered_by_bot, stats.answered_after_confirmation, stats.escalated_by_bot
+    );
     println!("Tickets ouverts sur la période : {}", stats.tickets_opened);
     match stats.helpful_rate() {
         Some(r) => println!("Réponses jugées utiles : {:.0} % ({} / {})", r * 100.0, stats.helpful, stats.helpful + stats.unhelpful),

@@ -49,6 +49,9 @@ enum Command {
     Escalate(desk::EscalateArgs),
     /// Tell whether the bot's answer helped.
     Feedback(desk::FeedbackArgs),
+    /// Answer the bot's « Votre question porte-t-elle sur … ? »: --yes shows the article, --no
+    /// passes the question to an expert.
+    Confirm(desk::ConfirmArgs),
     /// The expert desk: list, show and act on tickets.
     Tickets {
         #[command(subcommand)]
@@ -143,6 +146,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ask(args) => ask::run(&settings, args).await,
         Command::Escalate(args) => desk::escalate(&settings, args).await,
         Command::Feedback(args) => desk::feedback(&settings, args).await,
+        Command::Confirm(args) => desk::confirm(&settings, args).await,
         Command::Tickets { command } => desk::tickets(&settings, command).await,
         Command::Answers { command } => desk::answers(&settings, command).await,
         Command::Stats(args) => desk::stats(&settings, args).await,

@@ -105,6 +105,13 @@ impl Bot {
             .take(self.search.alternatives)
             .map(|h| self.suggestion(h))
             .collect();
+        // The middle band: not sure enough to answer, sure enough to ask about its first hit
+        // (an article: an expert answer's card comes from the database).
+        let did_you_mean = outcome
+            .hits
+            .first()
+            .filter(|h| !answer && confidence >= self.search.suggest_threshold && h.entry.kind == EntryKind::Article)
+            .map(|h| self.suggestion(h));
         BotReply {
             decision: if answer { Decision::Answer } else { Decision::Escalate },
             confidence,
@@ -118,6 +125,7 @@ impl Bot {
             hits,
             answer: if answer { outcome.hits.first().map(|h| self.card(h, outcome, today)) } else { None },
             alternatives,
+            did_you_mean,
             features,
             question: redacted.text.clone(),
             redaction_notice: redacted.notice(),
@@ -149,6 +157,7 @@ impl Bot {
             hits: Vec::new(),
             answer: Some(card),
             alternatives: Vec::new(),
+            did_you_mean: None,
             features: Features::default(),
             question: String::new(),
             redaction_notice: None,

@@ -32,5 +32,5 @@ pub mod tickets;
 pub use bot::{AskError, Bot};
 pub use desk::{CloseOptions, TicketDetail};
 pub use error::{DeskError, DeskResult};
-pub use service::{Asked, EscalateMode, Escalation, Service, SimilarTicket};
+pub use service::{Asked, Confirmed, EscalateMode, Escalation, Service, SimilarTicket};
 pub use reply::{AnswerCard, BotReply, Decision, ExpertProvenance, HitSummary, Suggestion};

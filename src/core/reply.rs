@@ -115,6 +115,10 @@ pub struct BotReply {
     pub answer: Option<AnswerCard>,
     /// Up to three other entries ("voir aussi", or "peut-être utile" on escalation).
     pub alternatives: Vec<Suggestion>,
+    /// When the bot does not answer but its first hit is likely (confidence in
+    /// [`search.suggest_threshold`, `search.answer_threshold`)): the article to ask about,
+    /// « Votre question porte-t-elle sur … ? ».
+    pub did_you_mean: Option<Suggestion>,
     /// The score features behind the decision.
     pub features: Features,
     /// The question as stored (redacted).

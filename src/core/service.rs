@@ -86,6 +86,15 @@ pub enum Escalation {
     },
 }
 
+/// What follows the asker's answer to the bot's « did you mean ».
+#[derive(Debug, Clone)]
+pub enum Confirmed {
+    /// « Oui »: the article, as an answer.
+    Answered(Box<BotReply>),
+    /// « Non »: the question went to the experts (or close tickets are proposed).
+    Escalated(Escalation),
+}
+
 impl Escalation {
     /// The ticket the question is now in, if any.
     pub fn ticket_id(&self) -> Option<i64> {
@@ -234,6 +243,28 @@ impl Service {
         Ok(())
     }
 
+    /// The asker's answer to « Votre question porte-t-elle sur … ? ». « Oui » shows the article
+    /// and counts the question as answered by the bot after confirmation; « Non » passes it to
+    /// the experts (proposing close tickets first) with the bot's guess in the ticket's history.
+    pub async fn confirm(&self, actor: &User, question_id: i64, yes: bool) -> DeskResult<Confirmed> {
+        let question = self.own_question(actor, question_id).await?;
+        let slug = question
+            .top_id
+            .clone()
+            .filter(|_| question.top_kind.as_deref() == Some("article"))
+            .ok_or_else(|| DeskError::NotFound(format!("La question n° {question_id} n'a pas de fiche à confirmer.")))?;
+        self.store.set_confirmation(question_id, if yes { "yes" } else { "no" }).await?;
+        if yes {
+            let reply = self
+                .bot
+                .article_reply(&slug, crate::app::today())
+                .ok_or_else(|| DeskError::NotFound(format!("La fiche « {slug} » n'est plus publiée.")))?;
+            Ok(Confirmed::Answered(Box::new(reply)))
+        } else {
+            Ok(Confirmed::Escalated(self.escalate(actor, question_id, EscalateMode::Propose).await?))
+        }
+    }
+
     async fn own_question(&self, actor: &User, question_id: i64) -> DeskResult<QuestionRecord> {
         let question = self
             .store
@@ -321,6 +352,12 @@ impl Service {
                     }
                 }
                 let mut details = Vec::new();
+                if question.confirmation.as_deref() == Some("no") {
+                    details.push(format!(
+                        "le bot proposait « {} », la personne a répondu que non",
+                        question.top_title.clone().unwrap_or_default()
+                    ));
+                }
                 if question.feedback.as_deref() == Some("unhelpful") {
                     details.push(format!(
                         "après une réponse jugée insuffisante ({})",

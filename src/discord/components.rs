@@ -10,7 +10,7 @@ use super::ids::Component;
 use super::limits::MODAL_INPUT;
 use super::render::{self, Rendered};
 use super::{Data, Error, identity};
-use crate::core::{DeskError, EscalateMode, Escalation};
+use crate::core::{Confirmed, DeskError, EscalateMode, Escalation};
 
 /// A click on a button or a menu.
 pub(super) async fn button(ctx: &Serenity, data: &Data, c: &ComponentInteraction) -> Result<(), Error> {
@@ -51,6 +51,16 @@ pub(super) async fn button(ctx: &Serenity, data: &Data, c: &ComponentInteraction
         Component::Escalate(q) => escalation(service.escalate(&user, q, EscalateMode::Propose).await, q),
         Component::Join(q, t) => escalation(service.escalate(&user, q, EscalateMode::Join(t)).await, q),
         Component::NewTicket(q) => escalation(service.escalate(&user, q, EscalateMode::New).await, q),
+        Component::ConfirmYes(q) => match service.confirm(&user, q, true).await {
+            Ok(Confirmed::Answered(reply)) => Ok(render::reply(&reply, q)),
+            Ok(Confirmed::Escalated(e)) => escalation(Ok(e), q),
+            Err(e) => Err(e),
+        },
+        Component::ConfirmNo(q) => match service.confirm(&user, q, false).await {
+            Ok(Confirmed::Escalated(e)) => escalation(Ok(e), q),
+            Ok(Confirmed::Answered(reply)) => Ok(render::reply(&reply, q)),
+            Err(e) => Err(e),
+        },
         Component::Alternatives(_) => {
             let slug = match &c.data.kind {
                 ComponentInteractionDataKind::StringSelect { values } => values.first().cloned().unwrap_or_default(),

@@ -38,6 +38,10 @@ pub enum Component {
     DuplicateModal(i64),
     /// The asker's reply modal was submitted.
     ReplyModal(i64),
+    /// « Oui, voir la réponse » on the bot's « did you mean ».
+    ConfirmYes(i64),
+    /// « Non, transmettre à un expert » on it.
+    ConfirmNo(i64),
 }
 
 impl fmt::Display for Component {
@@ -60,6 +64,8 @@ impl fmt::Display for Component {
             ClarifyModal(t) => write!(f, "svp:m-clarify:{t}"),
             DuplicateModal(t) => write!(f, "svp:m-dup:{t}"),
             ReplyModal(t) => write!(f, "svp:m-reply:{t}"),
+            ConfirmYes(q) => write!(f, "svp:dym-yes:{q}"),
+            ConfirmNo(q) => write!(f, "svp:dym-no:{q}"),
         }
     }
 }
@@ -96,6 +102,8 @@ impl FromStr for Component {
             ("m-clarify", None) => ClarifyModal(a),
             ("m-dup", None) => DuplicateModal(a),
             ("m-reply", None) => ReplyModal(a),
+            ("dym-yes", None) => ConfirmYes(a),
+            ("dym-no", None) => ConfirmNo(a),
             _ => return Err(()),
         })
     }
@@ -107,7 +115,7 @@ mod tests {
 
     #[test]
     fn round_trips_and_rejects_junk() {
-        for c in [Component::Helpful(1), Component::Join(3, 4), Component::AnswerModal(9), Component::Close(12)] {
+        for c in [Component::Helpful(1), Component::Join(3, 4), Component::AnswerModal(9), Component::Close(12), Component::ConfirmYes(5), Component::ConfirmNo(6)] {
             assert_eq!(c.to_string().parse::<Component>(), Ok(c));
         }
         for junk in ["", "svp", "svp:claim", "svp:claim:x", "svp:claim:1:2", "other:claim:1", "svp:join:1"] {

@@ -150,6 +150,19 @@ pub fn reply(reply: &BotReply, question_id: i64) -> Rendered {
                 ));
             }
         }
+        (_, None) if reply.did_you_mean.is_some() => {
+            let guess = reply.did_you_mean.as_ref().map_or("", |d| d.title.as_str());
+            let description = format!("**Votre question porte-t-elle sur « {} » ?**", limits::line(guess, 200));
+            out.embeds.push(CreateEmbed::new().description(limits::fit(&description, EMBED_DESCRIPTION, None)).colour(BLUE));
+            out.components.push(CreateActionRow::Buttons(vec![
+                CreateButton::new(Component::ConfirmYes(question_id).to_string())
+                    .label("Oui, voir la réponse")
+                    .style(ButtonStyle::Success),
+                CreateButton::new(Component::ConfirmNo(question_id).to_string())
+                    .label("Non, transmettre à un expert")
+                    .style(ButtonStyle::Primary),
+            ]));
+        }
         _ => {
             let mut description = format!("**Je ne suis pas sûr de pouvoir répondre à cette question.**\n{}", reply.reason);
             if !reply.alternatives.is_empty() {
@@ -342,6 +355,7 @@ pub fn stats(s: &Stats) -> Rendered {
         .colour(BLUE)
         .field("Questions", s.questions.to_string(), true)
         .field("Répondues par le bot", s.answered_by_bot.to_string(), true)
+        .field("Après confirmation", s.answered_after_confirmation.to_string(), true)
         .field("Transmises", s.escalated_by_bot.to_string(), true)
         .field("Tickets ouverts", s.tickets_opened.to_string(), true)
         .field("Réponses utiles", helpful, true)

@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use super::{NewQuestion, Origin, QuestionRecord, Store, StoreResult, from_ms, now_ms};
 
 const COLUMNS: &str = "id, asker_id, text, transport, channel, site, decision, confidence, reason, top_id, top_kind, \
-                       top_title, theme, hits, feedback, ticket_id, created_at";
+                       top_title, theme, hits, feedback, confirmation, ticket_id, created_at";
 
 fn question(row: &AnyRow) -> StoreResult<QuestionRecord> {
     Ok(QuestionRecord {
@@ -24,6 +24,7 @@ fn question(row: &AnyRow) -> StoreResult<QuestionRecord> {
         theme: row.try_get("theme")?,
         hits_json: row.try_get("hits")?,
         feedback: row.try_get("feedback")?,
+        confirmation: row.try_get("confirmation")?,
         ticket_id: row.try_get("ticket_id")?,
         created_at: from_ms(row.try_get("created_at")?),
     })
@@ -68,6 +69,17 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(question).transpose()
+    }
+
+    /// Records the asker's answer to the bot's « did you mean » (`yes` or `no`); the first
+    /// answer stands. Returns whether it was recorded now.
+    pub async fn set_confirmation(&self, question_id: i64, confirmation: &str) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE questions SET confirmation = $1 WHERE id = $2 AND confirmation IS NULL")
+            .bind(confirmation)
+            .bind(question_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Records the asker's feedback (`helpful` or `unhelpful`); the latest click wins.

@@ -43,6 +43,8 @@ pub struct Stats {
     pub answered_by_bot: i64,
     /// Escalation proposed by the bot.
     pub escalated_by_bot: i64,
+    /// Of those, answered by the bot after the asker confirmed its « did you mean ».
+    pub answered_after_confirmation: i64,
     /// Tickets opened.
     pub tickets_opened: i64,
     /// Feedback "ça répond".
@@ -79,6 +81,7 @@ impl Store {
             "SELECT COUNT(*) AS n, \
              COALESCE(SUM(CASE WHEN decision = 'answer' THEN 1 ELSE 0 END), 0) AS answered, \
              COALESCE(SUM(CASE WHEN decision = 'escalate' THEN 1 ELSE 0 END), 0) AS escalated, \
+             COALESCE(SUM(CASE WHEN confirmation = 'yes' THEN 1 ELSE 0 END), 0) AS confirmed, \
              COALESCE(SUM(CASE WHEN feedback = 'helpful' THEN 1 ELSE 0 END), 0) AS helpful, \
              COALESCE(SUM(CASE WHEN feedback = 'unhelpful' THEN 1 ELSE 0 END), 0) AS unhelpful \
              FROM questions WHERE created_at >= $1 AND created_at < $2",
@@ -145,6 +148,7 @@ impl Store {
             questions: row.try_get("n")?,
             answered_by_bot: row.try_get("answered")?,
             escalated_by_bot: row.try_get("escalated")?,
+            answered_after_confirmation: row.try_get("confirmed")?,
             tickets_opened: opened.try_get("n")?,
             helpful: row.try_get("helpful")?,
             unhelpful: row.try_get("unhelpful")?,

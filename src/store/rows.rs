@@ -99,6 +99,8 @@ pub struct QuestionRecord {
     pub hits_json: String,
     /// `helpful` or `unhelpful`.
     pub feedback: Option<String>,
+    /// The asker's answer to the bot's « did you mean » (`yes` or `no`), if asked.
+    pub confirmation: Option<String>,
     /// Ticket the question went to.
     pub ticket_id: Option<i64>,
     /// When.
