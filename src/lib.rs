@@ -7,6 +7,7 @@
 //! # Layout
 //! - [`config`]: typed settings (defaults, `config/svp.toml`, `SVP_*` environment).
 //! - [`lexicon`]: word lists shipped as data (French dictionary, first names, places).
+//! - [`lockfile`]: exclusive lock files, so that processes starting at once take turns.
 //! - [`knowledge`]: the Markdown knowledge folder: loading, validation, content hash.
 //! - [`search`]: French analysis, the tantivy index, queries with synonyms and scoring detail.
 //! - [`store`]: the database (SQLite or PostgreSQL): users, questions, tickets, answers, outbox.
@@ -27,6 +28,7 @@ pub mod discord;
 pub mod eval;
 pub mod knowledge;
 pub mod lexicon;
+pub mod lockfile;
 pub mod search;
 pub mod store;
 pub mod web;

@@ -202,22 +202,11 @@ fn read_state(index: &Index) -> IndexState {
 /// Holds the exclusive right to create, repair or rebuild the index in `dir` across
 /// processes, until dropped. Six commands started at once on an empty data directory take turns:
 /// the first builds the index, the others find it built.
-pub struct BuildLock(#[allow(dead_code)] std::fs::File);
+pub type BuildLock = crate::lockfile::LockFile;
 
 /// Waits for the build lock of the index in `dir` (a `<dir>.lock` file beside it).
 pub fn build_lock(dir: &Path) -> anyhow::Result<BuildLock> {
-    let path = dir.with_extension("lock");
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).with_context(|| format!("cannot create the data directory {}", parent.display()))?;
-    }
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .with_context(|| format!("cannot write in the data directory ({}): is it read-only?", path.display()))?;
-    file.lock().with_context(|| format!("cannot lock {}", path.display()))?;
-    Ok(BuildLock(file))
+    crate::lockfile::acquire(&dir.with_extension("lock"))
 }
 
 /// Whether another process holds tantivy's writer lock on the index in `dir` (such an index is

@@ -183,17 +183,10 @@ fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
 }
 
 /// An exclusive lock on `<file>.lock`, held until dropped (blocking until it is free).
-fn lock_beside(file: &std::path::Path) -> anyhow::Result<std::fs::File> {
+fn lock_beside(file: &std::path::Path) -> anyhow::Result<crate::lockfile::LockFile> {
     let mut name = file.as_os_str().to_owned();
     name.push(".lock");
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&name)
-        .with_context(|| format!("cannot write beside the database ({}): is the data directory read-only?", file.display()))?;
-    lock.lock().context("cannot lock the database for its migrations")?;
-    Ok(lock)
+    crate::lockfile::acquire(std::path::Path::new(&name)).context("cannot lock the database for its migrations")
 }
 
 fn sqlite_url(url: &str) -> anyhow::Result<String> {
