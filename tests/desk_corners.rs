@@ -232,8 +232,8 @@ async fn joining_shows_the_subject_and_answer_not_the_other_askers_exchanges() {
 /// confirmation; « Non » passes the question to an expert with the bot's guess in the history.
 #[tokio::test]
 async fn did_you_mean_yes_and_no() {
-    for env in TestEnv::all().await {
-        let mut settings = env.target.settings();
+    for target in support::Target::all().await {
+        let mut settings = target.settings();
         // Every reply that is not an answer asks about its first article.
         settings.search.suggest_threshold = 0.0;
         let s = svp::app::open_service(&settings, false, &|_| {}).await.unwrap();
@@ -242,26 +242,58 @@ async fn did_you_mean_yes_and_no() {
         let q = "un réfugié de 23 ans peut-il toucher le RSA ?";
         let yes = s.ask(&staff, q, cli()).await.unwrap();
         let guess = yes.reply.did_you_mean.clone().expect("a guess in the middle band");
-        assert_eq!(yes.reply.decision, svp::core::Decision::Escalate, "{}", env.engine);
+        assert_eq!(yes.reply.decision, svp::core::Decision::Escalate, "{}", target.engine);
         match s.confirm(&staff, yes.question_id, true).await.unwrap() {
-            svp::core::Confirmed::Answered(reply) => assert_eq!(reply.answer.unwrap().id, guess.id, "{}", env.engine),
-            other => panic!("{}: {other:?}", env.engine),
+            svp::core::Confirmed::Answered(reply) => assert_eq!(reply.answer.unwrap().id, guess.id, "{}", target.engine),
+            other => panic!("{}: {other:?}", target.engine),
         }
         let record = s.store().question(yes.question_id).await.unwrap().unwrap();
-        assert_eq!(record.confirmation.as_deref(), Some("yes"), "{}", env.engine);
+        assert_eq!(record.confirmation.as_deref(), Some("yes"), "{}", target.engine);
         // A window around now (a few seconds of margin: the clock of a test machine may step).
         let now = chrono::Utc::now();
         let stats = s.store().stats(now - chrono::Duration::days(1), now + chrono::Duration::minutes(1), 5).await.unwrap();
-        assert_eq!(stats.answered_after_confirmation, 1, "{}: {stats:?}", env.engine);
+        assert_eq!(stats.answered_after_confirmation, 1, "{}: {stats:?}", target.engine);
         assert!(s.stats(&manager, 7).await.is_ok());
 
         let no = s.ask(&staff, q, cli()).await.unwrap();
         let ticket = match s.confirm(&staff, no.question_id, false).await.unwrap() {
             svp::core::Confirmed::Escalated(e) => e.ticket_id().expect("a ticket"),
-            other => panic!("{}: {other:?}", env.engine),
+            other => panic!("{}: {other:?}", target.engine),
         };
         let events = s.store().ticket_events(ticket).await.unwrap();
         let opened = events.iter().find(|e| e.kind == "opened").unwrap();
-        assert!(opened.detail.as_deref().unwrap_or_default().contains(&format!("le bot proposait « {} »", guess.title)), "{}: {opened:?}", env.engine);
+        assert!(opened.detail.as_deref().unwrap_or_default().contains(&format!("le bot proposait « {} »", guess.title)), "{}: {opened:?}", target.engine);
+    }
+}
+
+/// « Did you mean » also offers an expert answer; « Oui » shows it with its provenance.
+#[tokio::test]
+async fn did_you_mean_an_expert_answer() {
+    for target in support::Target::all().await {
+        let mut settings = target.settings();
+        // Nothing is answered outright: every first hit is offered.
+        settings.search.answer_threshold = 0.99;
+        settings.search.suggest_threshold = 0.0;
+        let s = svp::app::open_service(&settings, false, &|_| {}).await.unwrap();
+        let staff = support::create_user(&s, "Chloé", Role::Staff).await;
+        let expert = support::create_user(&s, "Awa", Role::Expert).await;
+        let t = {
+            let asked = s.ask(&staff, "Un réfugié peut-il obtenir une carte de pêche à tarif réduit ?", cli()).await.unwrap();
+            s.escalate(&staff, asked.question_id, EscalateMode::New).await.unwrap().ticket_id().unwrap()
+        };
+        s.claim(&expert, t).await.unwrap();
+        s.answer(&expert, t, "Oui : la fédération départementale de pêche propose une carte à tarif réduit.").await.unwrap();
+
+        let again = s.ask(&staff, "carte de pêche moins chère pour un réfugié ?", cli()).await.unwrap();
+        let guess = again.reply.did_you_mean.clone().expect("the expert answer is offered");
+        assert!(guess.id.starts_with("answer-"), "{}: {guess:?}", target.engine);
+        match s.confirm(&staff, again.question_id, true).await.unwrap() {
+            svp::core::Confirmed::Answered(reply) => {
+                let card = reply.answer.expect("a card");
+                assert_eq!(card.expert.expect("provenance").ticket_id, t, "{}", target.engine);
+                assert!(card.short_answer.contains("fédération départementale"), "{}", target.engine);
+            }
+            other => panic!("{}: {other:?}", target.engine),
+        }
     }
 }

@@ -369,8 +369,15 @@ fn section_decision(report: &mut String, settings: &Settings, kb: &Arc<Knowledge
         let r = eval::expert_loop::evaluate(kb, &settings.search, &settings.limits, &entries, app::today())?;
         let _ = writeln!(
             report,
-            "\n### The expert loop (`eval/loop.jsonl`)\n\n{} expert answers indexed over the articles; {} paraphrases by other askers, {} distractors that share their words.\n\n| paraphrases found first | paraphrases answered from the expert answer | distractors answered from it |\n|---|---|---|\n| {:.3} | {:.3} | {} |",
-            r.answers, r.paraphrases, r.distractors, r.paraphrases_found_first, r.paraphrases_answered, r.distractors_answered_from_it
+            "\n### The expert loop (`eval/loop.jsonl`)\n\n{} expert answers indexed over the articles; {} paraphrases by other askers, {} distractors that share their words.\n\n| paraphrases found first | answered from the expert answer | offered it (« did you mean ») | distractors answered from it | distractors offered it |\n|---|---|---|---|---|\n| {:.3} | {:.3} | {:.3} | {} | {} |",
+            r.answers,
+            r.paraphrases,
+            r.distractors,
+            r.paraphrases_found_first,
+            r.paraphrases_answered,
+            r.paraphrases_offered,
+            r.distractors_answered_from_it,
+            r.distractors_offered_it
         );
     }
     Ok(())

@@ -90,7 +90,9 @@ fn run_loop(settings: &Settings, file: &std::path::Path, json: bool, verbose: bo
     println!("paraphrases                     {:>6}", report.paraphrases);
     println!("paraphrases_found_first         {:>6.3}", report.paraphrases_found_first);
     println!("paraphrases_answered            {:>6.3}", report.paraphrases_answered);
+    println!("paraphrases_offered             {:>6.3}", report.paraphrases_offered);
     println!("distractors                     {:>6}", report.distractors);
     println!("distractors_answered_from_it    {:>6}", report.distractors_answered_from_it);
+    println!("distractors_offered_it          {:>6}", report.distractors_offered_it);
     Ok(ExitCode::SUCCESS)
 }

@@ -105,13 +105,9 @@ impl Bot {
             .take(self.search.alternatives)
             .map(|h| self.suggestion(h))
             .collect();
-        // The middle band: not sure enough to answer, sure enough to ask about its first hit
-        // (an article: an expert answer's card comes from the database).
-        let did_you_mean = outcome
-            .hits
-            .first()
-            .filter(|h| !answer && confidence >= self.search.suggest_threshold && h.entry.kind == EntryKind::Article)
-            .map(|h| self.suggestion(h));
+        // The middle band: not sure enough to answer, sure enough to ask about its first hit.
+        let did_you_mean =
+            outcome.hits.first().filter(|_| !answer && confidence >= self.search.suggest_threshold).map(|h| self.suggestion(h));
         BotReply {
             decision: if answer { Decision::Answer } else { Decision::Escalate },
             confidence,
@@ -129,6 +125,46 @@ impl Bot {
             features,
             question: redacted.text.clone(),
             redaction_notice: redacted.notice(),
+        }
+    }
+
+    /// A reply showing one published expert answer (confirmed by its asker after « did you
+    /// mean »).
+    pub fn expert_reply(&self, answer: &crate::store::ExpertAnswer) -> BotReply {
+        let id = super::indexing::expert_id(answer.id);
+        let provenance = ExpertProvenance {
+            answer_id: answer.id,
+            ticket_id: answer.ticket_id,
+            version: answer.version,
+            author: answer.author_name.clone(),
+            published_at: answer.updated_at,
+            text: answer.text.clone(),
+        };
+        let card = AnswerCard {
+            kind: EntryKind::ExpertAnswer,
+            url: self.url(EntryKind::ExpertAnswer, &id),
+            id,
+            title: answer.question.clone(),
+            theme: answer.theme.clone().unwrap_or_default(),
+            short_answer: short_text(&answer.text),
+            snippet: String::new(),
+            sources: Vec::new(),
+            reviewed: Some(answer.updated_at.date_naive()),
+            review_by: None,
+            stale_warning: None,
+            expert: Some(provenance),
+        };
+        BotReply {
+            decision: Decision::Answer,
+            confidence: 1.0,
+            reason: "Réponse d'expert confirmée.".into(),
+            hits: Vec::new(),
+            answer: Some(card),
+            alternatives: Vec::new(),
+            did_you_mean: None,
+            features: Features::default(),
+            question: String::new(),
+            redaction_notice: None,
         }
     }
 

@@ -248,17 +248,20 @@ impl Service {
     /// the experts (proposing close tickets first) with the bot's guess in the ticket's history.
     pub async fn confirm(&self, actor: &User, question_id: i64, yes: bool) -> DeskResult<Confirmed> {
         let question = self.own_question(actor, question_id).await?;
-        let slug = question
-            .top_id
-            .clone()
-            .filter(|_| question.top_kind.as_deref() == Some("article"))
-            .ok_or_else(|| DeskError::NotFound(format!("La question n° {question_id} n'a pas de fiche à confirmer.")))?;
+        let no_guess = || DeskError::NotFound(format!("La question n° {question_id} n'a pas de réponse à confirmer."));
+        let top = question.top_id.clone().ok_or_else(no_guess)?;
         self.store.set_confirmation(question_id, if yes { "yes" } else { "no" }).await?;
         if yes {
-            let reply = self
-                .bot
-                .article_reply(&slug, crate::app::today())
-                .ok_or_else(|| DeskError::NotFound(format!("La fiche « {slug} » n'est plus publiée.")))?;
+            let reply = match top.strip_prefix("answer-").and_then(|n| n.parse::<i64>().ok()) {
+                Some(answer_id) => {
+                    let answer = self.store.answer(answer_id).await?.filter(|a| a.status == "published");
+                    self.bot.expert_reply(&answer.ok_or_else(|| DeskError::NotFound("Cette réponse d'expert a été retirée.".into()))?)
+                }
+                None => self
+                    .bot
+                    .article_reply(&top, crate::app::today())
+                    .ok_or_else(|| DeskError::NotFound(format!("La fiche « {top} » n'est plus publiée.")))?,
+            };
             Ok(Confirmed::Answered(Box::new(reply)))
         } else {
             Ok(Confirmed::Escalated(self.escalate(actor, question_id, EscalateMode::Propose).await?))

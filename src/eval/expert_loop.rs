@@ -48,10 +48,15 @@ pub struct LoopReport {
     pub paraphrases_found_first: f64,
     /// Share of paraphrases answered from their expert answer.
     pub paraphrases_answered: f64,
+    /// Share of paraphrases not answered but offered their expert answer (« Votre question
+    /// porte-t-elle sur … ? »).
+    pub paraphrases_offered: f64,
     /// Distractors asked.
     pub distractors: usize,
     /// Distractors answered from the expert answer they share words with (should be 0).
     pub distractors_answered_from_it: usize,
+    /// Distractors offered that expert answer as a « did you mean » (the asker can say no).
+    pub distractors_offered_it: usize,
     /// The paraphrases not answered from their answer, and the distractors answered from it.
     pub misses: Vec<String>,
 }
@@ -89,6 +94,8 @@ pub fn evaluate(
     index.rebuild(&mut all, "loop", 0, &|_| {})?;
     let bot = Bot::new(kb.clone(), Arc::new(index), search.clone(), limits.clone());
     let (mut asked, mut first, mut answered, mut distractors, mut wrongly) = (0, 0, 0, 0, 0);
+    let (mut offered, mut offered_wrongly) = (0, 0);
+    let offers = |reply: &crate::core::BotReply, id: &str| reply.did_you_mean.as_ref().is_some_and(|d| d.id == id);
     let mut misses = Vec::new();
     for (i, entry) in entries.iter().enumerate() {
         let id = indexing::expert_id(i as i64 + 1);
@@ -99,6 +106,8 @@ pub fn evaluate(
             first += usize::from(is_first);
             if is_first && reply.decision == Decision::Answer {
                 answered += 1;
+            } else if offers(&reply, &id) {
+                offered += 1;
             } else {
                 misses.push(format!("PARAPHRASE {} conf={:.2} first={is_first}: {p}", entry.question, reply.confidence));
             }
@@ -109,6 +118,8 @@ pub fn evaluate(
             if reply.decision == Decision::Answer && reply.answer.as_ref().is_some_and(|a| a.id == id) {
                 wrongly += 1;
                 misses.push(format!("DISTRACTOR answered from « {} »: {d}", entry.question));
+            } else if offers(&reply, &id) {
+                offered_wrongly += 1;
             }
         }
     }
@@ -118,8 +129,10 @@ pub fn evaluate(
         paraphrases: asked,
         paraphrases_found_first: ratio(first),
         paraphrases_answered: ratio(answered),
+        paraphrases_offered: ratio(offered),
         distractors,
         distractors_answered_from_it: wrongly,
+        distractors_offered_it: offered_wrongly,
         misses,
     })
 }
