@@ -198,6 +198,8 @@ impl Redactor {
         identity::birth_dates(&mut scan);
         numbers::social_security(&mut scan);
         numbers::phones(&mut scan, &self.public_numbers);
+        // Digits left beside a phone number stand alone now, as they will in a second pass.
+        numbers::social_security(&mut scan);
         protect::dates_amounts_and_organisations(&mut scan);
         identity::introduced_numbers(&mut scan);
         numbers::foreigner_numbers(&mut scan);
