@@ -55,7 +55,7 @@ fn get(port: u16, path: &str) -> Option<String> {
 fn serve_stops_cleanly_on_sigterm() {
     let data = tempfile::tempdir().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut child = svp()
+    let child = svp()
         .arg("serve")
         .arg("--data-dir")
         .arg(data.path())
