@@ -138,3 +138,14 @@ fn the_knowledge_base_keeps_its_numbers() {
     assert!(lines > 1000);
     assert!(numbers_taken.is_empty(), "{} lines of the knowledge base lost a number", numbers_taken.len());
 }
+
+/// The longest text an expert may send (20,000 characters) is redacted in well under a second
+/// even in a debug build: no detector is quadratic in the text (checked by size, not timed).
+#[test]
+fn a_long_answer_is_redacted_whole() {
+    let sentence = "Mme Fatou Diallo (06 12 34 56 78, fatou.diallo@exemple.fr), née le 3 mars 1990, habite 12 rue des Lilas 94000 Créteil ; voir l'article L.262-4 du CASF et le décret n° 2024-361. ";
+    let text = sentence.repeat(20_000 / sentence.chars().count());
+    let r = redact(&text);
+    assert!(!r.text.contains("Diallo") && !r.text.contains("06 12") && !r.text.contains("Lilas"));
+    assert_eq!(r.text.matches("L.262-4").count(), text.matches("L.262-4").count());
+}
