@@ -32,15 +32,20 @@ const DEFER_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
 /// (Discord shows « réfléchit… ») and waits on, so that a slow search or database never loses
 /// the asker's command. Fast work answers directly.
 async fn within_deadline<T>(ctx: &Context<'_>, ephemeral: bool, work: impl std::future::Future<Output = T>) -> Result<T, Error> {
+    Ok(deferring_after(DEFER_AFTER, work, async || if ephemeral { ctx.defer_ephemeral().await } else { ctx.defer().await }).await?)
+}
+
+/// Runs `work`, calling `defer` once if it is still running after `delay`.
+async fn deferring_after<T, E>(
+    delay: std::time::Duration,
+    work: impl std::future::Future<Output = T>,
+    defer: impl AsyncFnOnce() -> Result<(), E>,
+) -> Result<T, E> {
     tokio::pin!(work);
     tokio::select! {
         out = &mut work => Ok(out),
-        _ = tokio::time::sleep(DEFER_AFTER) => {
-            if ephemeral {
-                ctx.defer_ephemeral().await?;
-            } else {
-                ctx.defer().await?;
-            }
+        _ = tokio::time::sleep(delay) => {
+            defer().await?;
             Ok(work.await)
         }
     }
@@ -131,4 +136,26 @@ async fn ticket(ctx: Context<'_>, #[description = "Numéro du ticket"] id: i64) 
 #[poise::command(slash_command, rename = "stats")]
 async fn stats(ctx: Context<'_>) -> Result<(), Error> {
     expert_view(&ctx, async |service, user| Ok(render::stats(&service.stats(user, 7).await?))).await
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use super::{DEFER_AFTER, deferring_after};
+
+    #[tokio::test(start_paused = true)]
+    async fn slow_work_is_deferred_within_discords_three_seconds_and_fast_work_is_not() {
+        assert!(DEFER_AFTER < Duration::from_secs(3));
+        let deferred = AtomicUsize::new(0);
+        let defer = async || -> Result<(), ()> {
+            deferred.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        };
+        let fast = deferring_after(DEFER_AFTER, async { 1 }, defer).await;
+        assert_eq!((fast, deferred.load(Ordering::SeqCst)), (Ok(1), 0));
+        let slow = deferring_after(DEFER_AFTER, async { tokio::time::sleep(Duration::from_secs(10)).await; 2 }, defer).await;
+        assert_eq!((slow, deferred.load(Ordering::SeqCst)), (Ok(2), 1));
+    }
 }
