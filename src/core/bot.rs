@@ -154,18 +154,7 @@ impl Bot {
             stale_warning: None,
             expert: Some(provenance),
         };
-        BotReply {
-            decision: Decision::Answer,
-            confidence: 1.0,
-            reason: "Réponse d'expert confirmée.".into(),
-            hits: Vec::new(),
-            answer: Some(card),
-            alternatives: Vec::new(),
-            did_you_mean: None,
-            features: Features::default(),
-            question: String::new(),
-            redaction_notice: None,
-        }
+        shown(card, "Réponse d'expert confirmée.")
     }
 
     /// A reply showing one published article (picked from a list of alternatives).
@@ -186,18 +175,7 @@ impl Bot {
             expert: None,
         };
         fill_article(&mut card, article, today);
-        Some(BotReply {
-            decision: Decision::Answer,
-            confidence: 1.0,
-            reason: "Fiche choisie dans la liste.".into(),
-            hits: Vec::new(),
-            answer: Some(card),
-            alternatives: Vec::new(),
-            did_you_mean: None,
-            features: Features::default(),
-            question: String::new(),
-            redaction_notice: None,
-        })
+        Some(shown(card, "Fiche choisie dans la liste."))
     }
 
     fn url(&self, kind: EntryKind, id: &str) -> String {
@@ -249,6 +227,22 @@ impl Bot {
             }
         }
         card
+    }
+}
+
+/// A reply that shows one entry the asker picked or confirmed (no search behind it).
+fn shown(card: AnswerCard, reason: &str) -> BotReply {
+    BotReply {
+        decision: Decision::Answer,
+        confidence: 1.0,
+        reason: reason.into(),
+        hits: Vec::new(),
+        answer: Some(card),
+        alternatives: Vec::new(),
+        did_you_mean: None,
+        features: Features::default(),
+        question: String::new(),
+        redaction_notice: None,
     }
 }
 

@@ -270,36 +270,35 @@ pub fn ticket_card(d: &TicketDetail) -> Rendered {
     Rendered { embeds: vec![embed], components: vec![CreateActionRow::Buttons(buttons)], ..Default::default() }
 }
 
+/// The embed of a message to an asker about their question: a title, the text (with `more`
+/// after it when cut), their question, and who acted.
+fn to_asker(title: &str, text: &str, more: Option<&str>, question: &str, footer: &str, colour: u32) -> CreateEmbed {
+    CreateEmbed::new()
+        .title(title)
+        .description(limits::fit(text, EMBED_DESCRIPTION, more))
+        .field("Votre question", limits::fit(question, EMBED_FIELD, None), false)
+        .footer(CreateEmbedFooter::new(footer))
+        .colour(colour)
+}
+
 /// A message owed to a person (DM, or their thread with a mention when DMs are closed).
 pub fn notification(message: &Message, answers_url: &str) -> Rendered {
     match message {
         Message::Answer { ticket_id, question, answer, author, .. } => {
             let more = format!("[Lire la réponse complète]({answers_url})");
-            let embed = CreateEmbed::new()
-                .title(format!("Réponse d'expert à votre question (ticket #{ticket_id})"))
-                .description(limits::fit(answer, EMBED_DESCRIPTION, Some(&more)))
-                .field("Votre question", limits::fit(question, EMBED_FIELD, None), false)
-                .footer(CreateEmbedFooter::new(format!("Répondu par {author}")))
-                .colour(GREEN);
+            let title = format!("Réponse d'expert à votre question (ticket #{ticket_id})");
+            let embed = to_asker(&title, answer, Some(&more), question, &format!("Répondu par {author}"), GREEN);
             Rendered { embeds: vec![embed], ..Default::default() }
         }
         Message::Clarification { ticket_id, question, text, expert, .. } => {
-            let embed = CreateEmbed::new()
-                .title(format!("Un expert vous demande une précision (ticket #{ticket_id})"))
-                .description(limits::fit(text, EMBED_DESCRIPTION, None))
-                .field("Votre question", limits::fit(question, EMBED_FIELD, None), false)
-                .footer(CreateEmbedFooter::new(format!("Demandé par {expert}")))
-                .colour(BLUE);
+            let title = format!("Un expert vous demande une précision (ticket #{ticket_id})");
+            let embed = to_asker(&title, text, None, question, &format!("Demandé par {expert}"), BLUE);
             let button = CreateButton::new(Component::Reply(*ticket_id).to_string()).label("Répondre").style(ButtonStyle::Primary);
             Rendered { embeds: vec![embed], components: vec![CreateActionRow::Buttons(vec![button])], ..Default::default() }
         }
         Message::Closed { ticket_id, question, reason, expert, .. } => {
-            let embed = CreateEmbed::new()
-                .title(format!("Votre demande a été close sans réponse (ticket #{ticket_id})"))
-                .description(limits::fit(reason, EMBED_DESCRIPTION, None))
-                .field("Votre question", limits::fit(question, EMBED_FIELD, None), false)
-                .footer(CreateEmbedFooter::new(format!("Close par {expert}")))
-                .colour(AMBER);
+            let title = format!("Votre demande a été close sans réponse (ticket #{ticket_id})");
+            let embed = to_asker(&title, reason, None, question, &format!("Close par {expert}"), AMBER);
             Rendered { embeds: vec![embed], ..Default::default() }
         }
         Message::AskerReplied { ticket_id, text, asker } => {
