@@ -121,11 +121,27 @@ pub struct WebSettings {
     pub bind: String,
     /// Whether `svp serve` starts the web server.
     pub enabled: bool,
+    /// Whether the session cookie is marked `Secure` (set it when the site is served over TLS,
+    /// behind a reverse proxy).
+    pub secure_cookies: bool,
+    /// Minutes without a request after which a session ends.
+    pub session_idle_minutes: u32,
+    /// Hours after login after which a session ends, however active.
+    pub session_max_hours: u32,
+    /// Minutes a one-time login link (Discord `/connexion`) stays valid.
+    pub login_link_minutes: u32,
 }
 
 impl Default for WebSettings {
     fn default() -> Self {
-        Self { bind: "127.0.0.1:8080".into(), enabled: true }
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            enabled: true,
+            secure_cookies: false,
+            session_idle_minutes: 120,
+            session_max_hours: 12,
+            login_link_minutes: 10,
+        }
     }
 }
 

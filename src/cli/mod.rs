@@ -69,6 +69,11 @@ enum Command {
         #[command(subcommand)]
         command: users::UsersCommand,
     },
+    /// Bearer tokens for the JSON API.
+    Tokens {
+        #[command(subcommand)]
+        command: users::TokensCommand,
+    },
     /// Validate and inspect the knowledge base.
     Kb {
         #[command(subcommand)]
@@ -151,6 +156,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Answers { command } => desk::answers(&settings, command).await,
         Command::Stats(args) => desk::stats(&settings, args).await,
         Command::Users { command } => users::run(&settings, command).await,
+        Command::Tokens { command } => users::tokens(&settings, command).await,
         Command::Kb { command } => kb::run(&settings, command),
         Command::Index { command } => index::run(&settings, command).await,
         Command::Privacy { command } => privacy::run(&settings, command).await,

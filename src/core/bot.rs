@@ -178,7 +178,8 @@ impl Bot {
         Some(shown(card, "Fiche choisie dans la liste."))
     }
 
-    fn url(&self, kind: EntryKind, id: &str) -> String {
+    /// The public URL of an index entry (`search.public_url` + `/articles/SLUG` or `/answers/ID`).
+    pub fn url(&self, kind: EntryKind, id: &str) -> String {
         let base = self.search.public_url.trim_end_matches('/');
         match kind {
             EntryKind::Article => format!("{base}/articles/{id}"),

@@ -23,6 +23,12 @@ pub enum DeskError {
     /// Too many questions in a minute.
     #[error("Vous avez posé beaucoup de questions en peu de temps (limite : {0} par minute). Merci de patienter une minute avant la suivante.")]
     RateLimited(u32),
+    /// Not logged in, or the session, link or token is unknown or has expired.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Too many failed logins for this account or from this address.
+    #[error("Trop de tentatives de connexion échouées. Patientez {0} minutes avant de réessayer.")]
+    TooManyAttempts(i64),
     /// Something changed concurrently too many times in a row.
     #[error("Ce ticket vient d'être modifié par quelqu'un d'autre : rechargez-le et réessayez.")]
     Busy,
@@ -42,6 +48,8 @@ impl DeskError {
             DeskError::NotFound(_) => "not_found",
             DeskError::RateLimited(_) => "rate_limited",
             DeskError::Busy => "busy",
+            DeskError::Unauthenticated(_) => "unauthenticated",
+            DeskError::TooManyAttempts(_) => "too_many_attempts",
             DeskError::Unavailable(_) => "unavailable",
         }
     }

@@ -8,13 +8,17 @@
 //! [`expert_topics`] (topics never answered alone), [`reply`] (what adapters render), [`bot`] (search and
 //! decide), [`indexing`] (what the index holds), [`roles`] and [`tickets`] (who may do what, the
 //! ticket state machine), [`notify`] (messages owed), `service` (asking and escalating), `desk`
-//! (expert actions), `sync` (index catch-up), [`error`].
+//! (expert actions), `inbox` (« Mes questions »), `queue` (the experts' queue), `sync` (index catch-up), [`accounts`] (passwords, sessions, login links, API
+//! tokens), [`error`].
 
 pub mod bot;
 mod case_details;
 pub mod decision;
 pub mod display;
+pub mod accounts;
 mod desk;
+mod inbox;
+mod queue;
 pub mod error;
 pub mod expert_topics;
 pub mod indexing;
@@ -31,6 +35,8 @@ pub mod tickets;
 
 pub use bot::{AskError, Bot};
 pub use desk::{CloseOptions, TicketDetail};
+pub use inbox::MyQuestion;
+pub use queue::{Allowed, QueueFilter};
 pub use error::{DeskError, DeskResult};
 pub use service::{Asked, Confirmed, EscalateMode, Escalation, Service, SimilarTicket};
 pub use reply::{AnswerCard, BotReply, Decision, ExpertProvenance, HitSummary, Suggestion};

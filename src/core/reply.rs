@@ -29,7 +29,7 @@ impl Decision {
 }
 
 /// One search hit, as listed in JSON output.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct HitSummary {
     /// Article slug, or `answer-<id>` for an expert answer.
     pub slug: String,

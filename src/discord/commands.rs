@@ -1,4 +1,4 @@
-//! Slash commands: `/ask`, `/tickets`, `/ticket`, `/stats`.
+//! Slash commands: `/ask`, `/tickets`, `/ticket`, `/stats`, `/connexion`.
 
 use serenity::all::{ChannelType, CreateThread, RoleId};
 
@@ -10,7 +10,7 @@ use crate::store::{Origin, User};
 
 /// Every command the bot registers.
 pub(super) fn all() -> Vec<poise::Command<Data, Error>> {
-    vec![ask(), tickets(), ticket(), stats()]
+    vec![ask(), tickets(), ticket(), stats(), connexion()]
 }
 
 fn member_roles<'a>(ctx: &'a Context<'_>) -> Option<&'a [RoleId]> {
@@ -136,6 +136,27 @@ async fn ticket(ctx: Context<'_>, #[description = "Numéro du ticket"] id: i64) 
 #[poise::command(slash_command, rename = "stats")]
 async fn stats(ctx: Context<'_>) -> Result<(), Error> {
     expert_view(&ctx, async |service, user| Ok(render::stats(&service.stats(user, 7).await?))).await
+}
+
+/// Recevoir un lien personnel pour se connecter au site web (réponse privée).
+#[poise::command(slash_command, rename = "connexion")]
+async fn connexion(ctx: Context<'_>) -> Result<(), Error> {
+    let user = match caller(&ctx).await {
+        Ok(u) => u,
+        Err(e) => return refuse(&ctx, &e).await,
+    };
+    match ctx.data().service.login_link(&user).await {
+        Ok(link) => {
+            let minutes = ctx.data().service.settings().web.login_link_minutes;
+            let text = format!(
+                "Voici votre lien de connexion personnel au site SVP insertion, valable {minutes} minutes et une seule fois. \
+                 Ne le transmettez à personne :\n{link}"
+            );
+            ctx.send(render::text(&text).reply(true)).await?;
+            Ok(())
+        }
+        Err(e) => refuse(&ctx, &e).await,
+    }
 }
 
 #[cfg(test)]

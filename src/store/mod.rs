@@ -6,9 +6,10 @@
 //! `migrations/postgres`), applied at start-up. Timestamps are stored as milliseconds since
 //! the Unix epoch, the one time type both engines share through `Any`.
 //!
-//! Layout: `rows` (record types), `users`, `questions`, `tickets`, `answers`, `outbox`,
+//! Layout: `rows` (record types), `users`, `accounts` (passwords, sessions, login links, API tokens), `questions`, `tickets`, `answers`, `outbox`,
 //! `reports`: one `impl Store` block per table family.
 
+mod accounts;
 mod answers;
 mod outbox;
 mod privacy;
@@ -26,6 +27,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use accounts::{ApiTokenRow, SessionRow};
 pub use answers::AnswerChange;
 pub use privacy::{StoredText, TextColumn};
 pub use reports::{Stats, ThemeCount, TopQuestion};

@@ -71,6 +71,43 @@ impl Store {
         row.as_ref().map(question).transpose()
     }
 
+    /// The questions one user asked, newest first, at most `limit`.
+    pub async fn questions_of(&self, asker_id: i64, limit: i64) -> StoreResult<Vec<QuestionRecord>> {
+        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM questions WHERE asker_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2"))
+            .bind(asker_id)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(question).collect()
+    }
+
+    /// A fingerprint of what one asker's page shows: changes when any ticket they follow changes
+    /// or a question of theirs is added (live updates compare it, in ms and counts).
+    pub async fn asker_fingerprint(&self, user_id: i64) -> StoreResult<String> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM questions WHERE asker_id = $1) AS questions, \
+             (SELECT COALESCE(MAX(t.updated_at), 0) FROM tickets t WHERE t.asker_id = $1 OR EXISTS \
+               (SELECT 1 FROM ticket_followers f WHERE f.ticket_id = t.id AND f.user_id = $1)) AS tickets",
+        )
+        .bind(user_id)
+        .fetch_one(&self.pool)
+        .await?;
+        let questions: i64 = row.try_get("questions")?;
+        let tickets: i64 = row.try_get("tickets")?;
+        Ok(format!("{questions}-{tickets}"))
+    }
+
+    /// A fingerprint of the whole desk: changes when any ticket changes or is opened.
+    pub async fn desk_fingerprint(&self) -> StoreResult<String> {
+        let row = sqlx::query("SELECT COUNT(*) AS n, COALESCE(MAX(updated_at), 0) AS at, CAST(COALESCE(SUM(version), 0) AS BIGINT) AS v FROM tickets")
+            .fetch_one(&self.pool)
+            .await?;
+        let n: i64 = row.try_get("n")?;
+        let at: i64 = row.try_get("at")?;
+        let v: i64 = row.try_get("v")?;
+        Ok(format!("{n}-{at}-{v}"))
+    }
+
     /// Records the asker's answer to the bot's « did you mean » (`yes` or `no`); the first
     /// answer stands. Returns whether it was recorded now.
     pub async fn set_confirmation(&self, question_id: i64, confirmation: &str) -> StoreResult<bool> {

@@ -7,7 +7,7 @@ use super::{NewUser, Store, StoreResult, User, now_ms};
 
 const COLUMNS: &str = "id, name, role, site, discord_id";
 
-fn user(row: &AnyRow) -> StoreResult<User> {
+pub(super) fn user(row: &AnyRow) -> StoreResult<User> {
     let role: String = row.try_get("role")?;
     Ok(User {
         id: row.try_get("id")?,

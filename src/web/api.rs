@@ -1,33 +1,78 @@
-//! The JSON API.
+//! The JSON API: `/api/health` (public) and `/api/v1/…` (bearer token from `svp tokens create`,
+//! or the session cookie of a logged-in page). Errors are `{"error": {"code", "message"}}` with
+//! the core's stable codes; a malformed body is `bad_request`.
 
-use axum::extract::{Path, State};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+use super::session::CurrentUser;
 use super::{WebError, WebState};
-use crate::core::{AskError, DeskError};
+use crate::core::tickets::TicketStatus;
+use crate::core::{CloseOptions, Confirmed, DeskError, EscalateMode};
+use crate::store::Origin;
 
 pub(super) fn router() -> Router<WebState> {
     Router::new()
-        .route("/health", get(health))
-        .route("/ask", post(ask))
-        .route("/articles/{slug}", get(article))
+        .route("/health", get(super::login::health))
+        .route("/v1/ask", post(ask))
+        .route("/v1/questions", get(my_questions))
+        .route("/v1/questions/{id}/escalate", post(escalate))
+        .route("/v1/questions/{id}/feedback", post(feedback))
+        .route("/v1/questions/{id}/confirm", post(confirm))
+        .route("/v1/tickets", get(tickets))
+        .route("/v1/tickets/{id}", get(ticket))
+        .route("/v1/tickets/{id}/{action}", post(ticket_action))
+        .route("/v1/answers/{id}/{action}", post(answer_action))
+        .route("/v1/articles/{slug}", get(article))
 }
 
-async fn health(State(state): State<WebState>) -> Json<Value> {
-    let index = state.service.bot().index();
-    let kb = state.service.bot().kb();
-    Json(json!({
-        // Degraded: some articles were left out because they are broken (see the log or
-        // `svp kb check`); the bot answers from the rest.
-        "status": if kb.errors == 0 { "ok" } else { "degraded" },
-        "knowledge_errors": kb.errors,
-        "articles": kb.published().count(),
-        "index_entries": index.num_docs(),
-        "answers_seq": index.state().answers_seq,
-    }))
+/// A JSON body whose rejection is a JSON error.
+struct Body<T>(T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(Body(value)),
+            Err(e) => Err(bad_request(&e)),
+        }
+    }
+}
+
+/// A JSON body that may be empty (then the default): actions such as `claim` need none.
+struct OptBody<T>(T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptBody<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(request, state).await.map_err(IntoResponse::into_response)?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptBody(T::default()));
+        }
+        serde_json::from_slice(&bytes)
+            .map(OptBody)
+            .map_err(|e| WebError::json(StatusCode::BAD_REQUEST, "bad_request", &format!("Requête mal formée : {e}")))
+    }
+}
+
+fn bad_request(e: &JsonRejection) -> Response {
+    WebError::json(StatusCode::BAD_REQUEST, "bad_request", &format!("Requête mal formée : {}", e.body_text()))
+}
+
+type ApiResult = Result<Json<Value>, WebError>;
+
+fn api<T: serde::Serialize>(result: Result<T, DeskError>) -> ApiResult {
+    let value = result.map_err(WebError::Api)?;
+    serde_json::to_value(value).map(Json).map_err(|e| WebError::Api(DeskError::Unavailable(e.into())))
 }
 
 #[derive(Deserialize)]
@@ -35,20 +80,129 @@ struct AskBody {
     question: String,
 }
 
-/// Searches without recording: anonymous web visitors cannot open tickets.
-async fn ask(State(state): State<WebState>, Json(body): Json<AskBody>) -> Result<Json<Value>, WebError> {
-    match state.service.bot().reply(&body.question, crate::app::today()) {
-        Ok(reply) => Ok(Json(serde_json::to_value(reply).map_err(|e| WebError(DeskError::Unavailable(e.into())))?)),
-        Err(AskError::Invalid(e)) => Err(WebError(DeskError::Invalid(e))),
-        Err(AskError::Search(e)) => Err(WebError(DeskError::Unavailable(e))),
-    }
+/// Records the question and returns what `svp ask --json` prints.
+async fn ask(State(state): State<WebState>, CurrentUser(user): CurrentUser, Body(body): Body<AskBody>) -> ApiResult {
+    api(state.service.ask(&user, &body.question, Origin { transport: "web".into(), channel: None }).await)
 }
 
-async fn article(State(state): State<WebState>, Path(slug): Path<String>) -> Result<Json<Value>, WebError> {
+async fn my_questions(State(state): State<WebState>, CurrentUser(user): CurrentUser) -> ApiResult {
+    api(state.service.my_questions(&user, 100).await)
+}
+
+#[derive(Deserialize, Default)]
+struct EscalateBody {
+    /// Join this ticket.
+    join: Option<i64>,
+    /// Open a new ticket even when close ones exist.
+    #[serde(default)]
+    new: bool,
+}
+
+async fn escalate(State(state): State<WebState>, CurrentUser(user): CurrentUser, Path(id): Path<i64>, Body(body): Body<EscalateBody>) -> ApiResult {
+    let mode = match (body.join, body.new) {
+        (Some(t), _) => EscalateMode::Join(t),
+        (None, true) => EscalateMode::New,
+        (None, false) => EscalateMode::Propose,
+    };
+    api(state.service.escalate(&user, id, mode).await)
+}
+
+#[derive(Deserialize)]
+struct FeedbackBody {
+    helpful: bool,
+}
+
+async fn feedback(State(state): State<WebState>, CurrentUser(user): CurrentUser, Path(id): Path<i64>, Body(body): Body<FeedbackBody>) -> ApiResult {
+    api(state.service.feedback(&user, id, body.helpful).await.map(|_| json!({ "ok": true })))
+}
+
+#[derive(Deserialize)]
+struct ConfirmBody {
+    yes: bool,
+}
+
+async fn confirm(State(state): State<WebState>, CurrentUser(user): CurrentUser, Path(id): Path<i64>, Body(body): Body<ConfirmBody>) -> ApiResult {
+    api(state.service.confirm(&user, id, body.yes).await.map(|c| match c {
+        Confirmed::Answered(reply) => json!({ "outcome": "answered", "reply": reply }),
+        Confirmed::Escalated(e) => json!({ "outcome": "escalated", "escalation": e }),
+    }))
+}
+
+#[derive(Deserialize, Default)]
+struct TicketsQuery {
+    /// Comma-separated statuses (all when absent).
+    status: Option<String>,
+    limit: Option<i64>,
+}
+
+async fn tickets(State(state): State<WebState>, CurrentUser(user): CurrentUser, Query(q): Query<TicketsQuery>) -> ApiResult {
+    let statuses: Vec<TicketStatus> = q
+        .status
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .filter_map(|s| TicketStatus::ALL.into_iter().find(|t| t.as_str() == s.trim()))
+        .collect();
+    api(state.service.tickets(&user, &statuses, q.limit.unwrap_or(200).clamp(1, 1000)).await)
+}
+
+async fn ticket(State(state): State<WebState>, CurrentUser(user): CurrentUser, Path(id): Path<i64>) -> ApiResult {
+    api(state.service.ticket_detail(&user, id).await)
+}
+
+/// The fields of ticket actions (each action reads the ones it needs).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ActionBody {
+    #[serde(default)]
+    text: String,
+    reason: Option<String>,
+    of: Option<i64>,
+    #[serde(default)]
+    force: bool,
+}
+
+async fn ticket_action(
+    State(state): State<WebState>,
+    CurrentUser(user): CurrentUser,
+    Path((id, action)): Path<(i64, String)>,
+    OptBody(b): OptBody<ActionBody>,
+) -> ApiResult {
+    let s = &state.service;
+    let reason = b.reason.as_deref().filter(|r| !r.trim().is_empty());
+    api(match action.as_str() {
+        "claim" => s.claim(&user, id).await,
+        "release" => s.release(&user, id).await,
+        "answer" => s.answer(&user, id, &b.text).await,
+        "clarify" => s.clarify(&user, id, &b.text).await,
+        "reply" => s.reply(&user, id, &b.text).await,
+        "close" => s.close_with(&user, id, CloseOptions { reason, override_claim: b.force }).await,
+        "reopen" => s.reopen(&user, id, reason).await,
+        "duplicate" => match b.of {
+            Some(of) => s.merge_with(&user, id, of, b.force).await,
+            None => Err(DeskError::NotFound("Indiquez le ticket d'origine (`of`).".into())),
+        },
+        other => Err(DeskError::NotFound(format!("Action inconnue : {other}."))),
+    })
+}
+
+async fn answer_action(
+    State(state): State<WebState>,
+    CurrentUser(user): CurrentUser,
+    Path((id, action)): Path<(i64, String)>,
+    OptBody(b): OptBody<ActionBody>,
+) -> ApiResult {
+    api(match action.as_str() {
+        "edit" => state.service.edit_answer(&user, id, &b.text).await,
+        "retire" => state.service.retire_answer(&user, id, b.reason.as_deref()).await,
+        other => Err(DeskError::NotFound(format!("Action inconnue : {other}."))),
+    })
+}
+
+async fn article(State(state): State<WebState>, CurrentUser(_): CurrentUser, Path(slug): Path<String>) -> Response {
     let kb = state.service.bot().kb();
-    let article = kb
-        .published()
-        .find(|a| a.slug == slug)
-        .ok_or_else(|| WebError(DeskError::NotFound(format!("La fiche « {slug} » n'existe pas."))))?;
-    Ok(Json(serde_json::to_value(article).map_err(|e| WebError(DeskError::Unavailable(e.into())))?))
+    match kb.published().find(|a| a.slug == slug) {
+        Some(a) => Json(a).into_response(),
+        None => WebError::Api(DeskError::NotFound(format!("La fiche « {slug} » n'existe pas."))).into_response(),
+    }
 }

@@ -1,39 +1,50 @@
-//! The web adapter (axum): a French page to ask the bot and read articles, and a JSON API.
+//! The web adapter (axum): staff ask and follow their questions, experts work the desk and
+//! curate, managers read statistics; plus a JSON API. Everything but `/health`, the login pages
+//! and the static assets needs a login.
 //!
-//! Layout: `pages` (HTML), `api` (JSON). `app(state)` builds the router, so tests drive it with
+//! Layout: `session` (cookies, bearer tokens, who is asking, CSRF check), `error` (one error type
+//! mapped to status codes, HTML or JSON), `views` (templates and the values they show), one
+//! module per resource with its router: `login`, `ask`, `mine`, `desk`, `knowledge`, `stats`,
+//! `assets`, `api`. Handlers only translate between HTTP and the core (`crate::core::Service`),
+//! which enforces roles. `app(state)` builds the router, so tests drive it with
 //! `tower::ServiceExt::oneshot` without a socket.
 
 mod api;
-mod pages;
+mod ask;
+mod assets;
+mod desk;
+mod error;
+mod knowledge;
+mod live;
+mod login;
+mod mine;
+pub(crate) mod pages;
+mod session;
+mod stats;
+mod views;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use anyhow::Context;
 use axum::Router;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use minijinja::Environment;
+use axum::response::Response;
 
-use crate::core::{DeskError, Service};
+use crate::core::Service;
+
+pub use error::WebError;
 
 /// Shared state of the web handlers.
 #[derive(Clone)]
 pub struct WebState {
     /// The core service.
     pub service: Service,
-    templates: Arc<Environment<'static>>,
 }
 
 impl WebState {
-    /// State over a service, with the embedded templates.
+    /// State over a service. Errors if an embedded template does not parse.
     pub fn new(service: Service) -> anyhow::Result<Self> {
-        let mut env = Environment::new();
-        env.add_template("base.html", include_str!("../../templates/base.html"))?;
-        env.add_template("index.html", include_str!("../../templates/index.html"))?;
-        env.add_template("article.html", include_str!("../../templates/article.html"))?;
-        env.add_template("message.html", include_str!("../../templates/message.html"))?;
-        Ok(WebState { service, templates: Arc::new(env) })
+        views::check()?;
+        Ok(WebState { service })
     }
 }
 
@@ -53,14 +64,26 @@ async fn security_headers(mut response: Response) -> Response {
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        // Pages show personal questions: never kept by a shared browser or proxy.
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     response
 }
 
 /// The whole router.
 pub fn app(state: WebState) -> Router {
     Router::new()
-        .merge(pages::router())
+        .merge(assets::router())
+        .merge(login::router())
+        .merge(ask::router())
+        .merge(mine::router())
+        .merge(desk::router())
+        .merge(knowledge::router())
+        .merge(stats::router())
         .nest("/api", api::router())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), session::authenticate))
+        .layer(axum::middleware::from_fn(session::cross_origin_guard))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(security_headers))
         .layer(tower_http::trace::TraceLayer::new_for_http())
@@ -72,39 +95,7 @@ pub async fn serve(service: Service, bind: &str, shutdown: impl std::future::Fut
     let addr: SocketAddr = bind.parse().with_context(|| format!("invalid web.bind address `{bind}`"))?;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     tracing::info!("web UI on http://{}", listener.local_addr()?);
-    axum::serve(listener, app(WebState::new(service)?)).with_graceful_shutdown(shutdown).await?;
+    let app = app(WebState::new(service)?).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
     Ok(())
-}
-
-/// A core error as an HTTP response: the user's faults in French with their status, ours
-/// logged and answered with a generic message.
-pub struct WebError(pub DeskError);
-
-impl From<DeskError> for WebError {
-    fn from(e: DeskError) -> Self {
-        WebError(e)
-    }
-}
-
-impl WebError {
-    fn status(&self) -> StatusCode {
-        match self.0.code() {
-            "forbidden" => StatusCode::FORBIDDEN,
-            "not_found" => StatusCode::NOT_FOUND,
-            "rate_limited" => StatusCode::TOO_MANY_REQUESTS,
-            "taken" | "invalid_transition" | "busy" => StatusCode::CONFLICT,
-            "unavailable" => StatusCode::SERVICE_UNAVAILABLE,
-            _ => StatusCode::UNPROCESSABLE_ENTITY,
-        }
-    }
-}
-
-impl IntoResponse for WebError {
-    fn into_response(self) -> Response {
-        if self.0.is_internal() {
-            tracing::error!(error = ?self.0, "request failed");
-        }
-        let body = axum::Json(serde_json::json!({ "error": self.0.code(), "message": self.0.to_string() }));
-        (self.status(), body).into_response()
-    }
 }

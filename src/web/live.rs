@@ -1,0 +1,41 @@
+//! Live updates without reload: a server-sent-events stream that says `change` whenever a
+//! fingerprint of what the page shows changes (polled every [`POLL`]); the page's script then
+//! fetches the page again and swaps its live region. Polling the database (not an in-process
+//! channel) keeps every instance in step with changes made through any other.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::time::Duration;
+
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
+
+/// How often the fingerprint is read.
+pub const POLL: Duration = Duration::from_secs(2);
+
+/// A stream of `change` events: one each time `fingerprint` returns a value different from the
+/// previous one (the first value is the baseline). Errors are skipped (the next poll retries).
+pub fn changes<F, Fut>(fingerprint: F) -> Sse<impl Stream<Item = Result<Event, Infallible>>>
+where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: Future<Output = Option<String>> + Send,
+{
+    let stream = futures_util::stream::unfold((fingerprint, None::<String>), |(fingerprint, mut last)| async move {
+        loop {
+            if last.is_some() {
+                tokio::time::sleep(POLL).await;
+            }
+            let Some(now) = fingerprint().await else {
+                tokio::time::sleep(POLL).await;
+                continue;
+            };
+            match last.replace(now.clone()) {
+                Some(previous) if previous != now => {
+                    return Some((Ok(Event::default().event("change").data(now)), (fingerprint, last)));
+                }
+                _ => {}
+            }
+        }
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}

@@ -1,0 +1,107 @@
+//! `/login`, `/logout`, one-time links `/connexion/{token}`, and `/health`.
+
+use axum::extract::{Form, FromRequest, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use minijinja::context;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::session::{self, CurrentUser};
+use super::views::render;
+use super::{WebError, WebState};
+use crate::core::accounts::NewSession;
+
+pub(super) fn router() -> Router<WebState> {
+    Router::new()
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/connexion/{token}", get(link_page).post(link_login))
+        .route("/health", get(health))
+}
+
+#[derive(Deserialize, Default)]
+struct NextQuery {
+    #[serde(default)]
+    next: String,
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    name: String,
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+async fn login_page(user: Option<CurrentUser>, Query(q): Query<NextQuery>) -> Response {
+    let next = session::safe_next(&q.next);
+    if user.is_some() {
+        return Redirect::to(&next).into_response();
+    }
+    render("login.html", context! { next, name => "" })
+}
+
+/// Opens the session: the cookie, then back to the page the person came for.
+fn logged_in(state: &WebState, session: NewSession, next: &str) -> Response {
+    let mut response = Redirect::to(&session::safe_next(next)).into_response();
+    let secure = state.service.settings().web.secure_cookies;
+    response.headers_mut().insert(header::SET_COOKIE, session::session_cookie(&session.token, session.max_age_secs, secure));
+    response
+}
+
+async fn login(State(state): State<WebState>, request: axum::extract::Request) -> Response {
+    let address = session::client_address(request.extensions());
+    let Ok(Form(form)) = Form::<LoginForm>::from_request(request, &state).await else {
+        let mut page = render("login.html", context! { next => "/", name => "", error => "Indiquez votre nom et votre mot de passe." });
+        *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        return page;
+    };
+    match state.service.login(&form.name, &form.password, &address).await {
+        Ok(session) => logged_in(&state, session, &form.next),
+        Err(e) if !e.is_internal() => {
+            let mut page = render("login.html", context! { next => session::safe_next(&form.next), name => form.name, error => e.to_string() });
+            *page.status_mut() = WebError::status(&e);
+            page
+        }
+        Err(e) => WebError::Page(e).into_response(),
+    }
+}
+
+async fn logout(State(state): State<WebState>, headers: axum::http::HeaderMap) -> Result<Response, WebError> {
+    if let Some(token) = session::session_token(&headers) {
+        state.service.logout(&token).await?;
+    }
+    let mut response = Redirect::to("/login").into_response();
+    response.headers_mut().insert(header::SET_COOKIE, session::clear_cookie(state.service.settings().web.secure_cookies));
+    Ok(response)
+}
+
+/// Shows a button rather than logging in on GET: link previews (Discord unfurls links) must
+/// not use up the single-use link.
+async fn link_page(Path(token): Path<String>) -> Response {
+    let token: String = token.chars().filter(char::is_ascii_hexdigit).take(64).collect();
+    render("link_login.html", context! { token })
+}
+
+async fn link_login(State(state): State<WebState>, Path(token): Path<String>) -> Result<Response, WebError> {
+    let session = state.service.redeem_login_link(&token).await?;
+    Ok(logged_in(&state, session, "/"))
+}
+
+/// Liveness and the knowledge base's state (no personal data; no login needed).
+pub(super) async fn health(State(state): State<WebState>) -> Json<Value> {
+    let index = state.service.bot().index();
+    let kb = state.service.bot().kb();
+    Json(json!({
+        // Degraded: some articles were left out because they are broken (see the log or
+        // `svp kb check`); the bot answers from the rest.
+        "status": if kb.errors == 0 { "ok" } else { "degraded" },
+        "knowledge_errors": kb.errors,
+        "articles": kb.published().count(),
+        "index_entries": index.num_docs(),
+        "answers_seq": index.state().answers_seq,
+    }))
+}

@@ -1,0 +1,218 @@
+//! Who is asking: the session cookie (pages) or a bearer token (API), resolved once per request
+//! by [`authenticate`] and read by the [`CurrentUser`] extractor; and the cross-origin guard
+//! that refuses state-changing requests sent from another site (CSRF).
+//!
+//! The cookie is `svp_session`: HttpOnly, SameSite=Lax (links from Discord still arrive logged
+//! in; other sites' forms do not carry it), `Secure` with `web.secure_cookies`. CSRF: every
+//! request other than GET, HEAD and OPTIONS that is not authenticated by a bearer token must
+//! prove it comes from this site: `Sec-Fetch-Site: same-origin` (or `none`, typed by the user),
+//! or else an `Origin` whose host is the request's `Host`. A request with neither header is
+//! refused: every browser of the last five years sends one of them on a POST.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::{WebError, WebState};
+use crate::core::DeskError;
+use crate::store::User;
+
+/// Name of the session cookie.
+pub const COOKIE: &str = "svp_session";
+
+/// The authenticated user of a request (set by [`authenticate`]).
+#[derive(Debug, Clone)]
+pub struct CurrentUser(pub User);
+
+/// How the request was authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Via {
+    Cookie,
+    Bearer,
+}
+
+/// The value of the session cookie, if any.
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .map(|(_, value)| value.trim().to_string())
+        .filter(|v| !v.is_empty() && v.len() <= 128)
+}
+
+fn bearer_token(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string()).filter(|t| !t.is_empty() && t.len() <= 128)
+}
+
+/// Resolves the session cookie or bearer token into a [`CurrentUser`] extension. A database
+/// failure answers 503 rather than treating the person as logged out.
+pub async fn authenticate(State(state): State<WebState>, mut request: Request, next: Next) -> Response {
+    let (found, via) = if let Some(token) = bearer_token(request.headers()) {
+        (state.service.api_user(&token).await, Via::Bearer)
+    } else if let Some(token) = session_token(request.headers()) {
+        (state.service.session_user(&token).await, Via::Cookie)
+    } else {
+        (Ok(None), Via::Cookie)
+    };
+    match found {
+        Ok(Some(user)) => {
+            request.extensions_mut().insert(CurrentUser(user));
+            request.extensions_mut().insert(via);
+        }
+        Ok(None) => {}
+        Err(e) => {
+            let api = request.uri().path().starts_with("/api/");
+            return if api { WebError::Api(e) } else { WebError::Page(e) }.into_response();
+        }
+    }
+    next.run(request).await
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        if let Some(user) = parts.extensions.get::<CurrentUser>() {
+            return Ok(user.clone());
+        }
+        let message = || DeskError::Unauthenticated("Connectez-vous pour continuer.".into());
+        // Nested routers see their own path; the original one tells the API apart.
+        let uri = parts.extensions.get::<axum::extract::OriginalUri>().map(|o| o.0.clone()).unwrap_or_else(|| parts.uri.clone());
+        if uri.path().starts_with("/api/") {
+            Err(WebError::Api(message()))
+        } else if parts.method == Method::GET {
+            let next = uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+            Err(WebError::Login(next))
+        } else {
+            Err(WebError::Page(message()))
+        }
+    }
+}
+
+impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for CurrentUser {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Option<Self>, Self::Rejection> {
+        Ok(parts.extensions.get::<CurrentUser>().cloned())
+    }
+}
+
+/// The client's address, for the per-address login limit (`unknown` when served without one,
+/// as in tests).
+pub fn client_address(parts_extensions: &axum::http::Extensions) -> String {
+    parts_extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into())
+}
+
+/// Whether a state-changing request provably comes from this site (see the module docs).
+fn same_site(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return matches!(site, "same-origin" | "none");
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return false };
+    let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else { return false };
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
+    !origin_host.is_empty() && origin_host.eq_ignore_ascii_case(host)
+}
+
+/// Refuses cross-site state-changing requests (CSRF), before any handler runs. Requests
+/// authenticated by a bearer token (and no cookie) are exempt: a foreign site cannot make a
+/// browser send one.
+pub async fn cross_origin_guard(request: Request, next: Next) -> Response {
+    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let headers = request.headers();
+    let bearer_only = bearer_token(headers).is_some() && session_token(headers).is_none();
+    if safe || bearer_only || same_site(headers) {
+        return next.run(request).await;
+    }
+    let message = "Requête refusée : elle ne vient pas de ce site (protection CSRF). Rechargez la page et réessayez.";
+    if request.uri().path().starts_with("/api/") {
+        WebError::json(StatusCode::FORBIDDEN, "csrf", message)
+    } else {
+        let mut page = super::views::render("message.html", minijinja::context! { message, error => true });
+        *page.status_mut() = StatusCode::FORBIDDEN;
+        page
+    }
+}
+
+/// The `Set-Cookie` value opening a session.
+pub fn session_cookie(token: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"))
+        .unwrap_or_else(|_| HeaderValue::from_static("svp_session=; Path=/; Max-Age=0"))
+}
+
+/// The `Set-Cookie` value ending a session.
+pub fn clear_cookie(secure: bool) -> HeaderValue {
+    HeaderValue::from_static(if secure {
+        "svp_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure"
+    } else {
+        "svp_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"
+    })
+}
+
+/// Where to go after login: a path of this site only (never `//host` or a scheme), `/` otherwise.
+pub fn safe_next(next: &str) -> String {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.chars().any(|c| c.is_control() || c == '\\')
+        && next.len() <= 2000;
+    if ok { next.to_string() } else { "/".into() }
+}
+
+/// Percent-encodes a query-string component.
+pub fn encode_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next("/desk/tickets/3?x=1"), "/desk/tickets/3?x=1");
+        for bad in ["//evil.example/x", "https://evil.example", "/\\evil.example", "javascript:alert(1)", "", "/a\nb"] {
+            assert_eq!(safe_next(bad), "/", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn cross_site_posts_are_told_apart() {
+        let mut h = HeaderMap::new();
+        assert!(!same_site(&h), "no proof at all");
+        h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
+        h.insert(header::ORIGIN, HeaderValue::from_static("http://127.0.0.1:8080"));
+        assert!(same_site(&h));
+        h.insert(header::ORIGIN, HeaderValue::from_static("https://evil.example"));
+        assert!(!same_site(&h));
+        h.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
+        assert!(!same_site(&h));
+        h.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
+        assert!(same_site(&h));
+    }
+
+    #[test]
+    fn cookies_are_read_among_others() {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, HeaderValue::from_static("a=1; svp_session=abc; b=2"));
+        assert_eq!(session_token(&h).as_deref(), Some("abc"));
+    }
+}

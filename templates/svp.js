@@ -1,0 +1,53 @@
+// SVP insertion: live updates (server-sent events) and the answer preview. No framework, no
+// inline code (the Content-Security-Policy forbids it); every page works without this script.
+"use strict";
+
+// Live pages: when the server says `change`, fetch the page again and swap its live region,
+// unless the person is typing in it (then say so instead of losing their text).
+(function () {
+  var url = document.body.getAttribute("data-live");
+  var region = document.getElementById("live-region");
+  if (!url || !region || !window.EventSource) return;
+  var source = new EventSource(url);
+  source.addEventListener("change", function () {
+    var typing = region.contains(document.activeElement) && document.activeElement.value;
+    if (typing) {
+      var note = document.getElementById("live-note");
+      if (!note) {
+        note = document.createElement("p");
+        note.id = "live-note";
+        note.className = "warning";
+        note.textContent = "Du nouveau est arrivé : il s'affichera quand vous aurez envoyé votre texte (ou rechargez la page).";
+        region.parentNode.insertBefore(note, region);
+      }
+      return;
+    }
+    fetch(window.location.href, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("live-region");
+        if (fresh) region.innerHTML = fresh.innerHTML;
+      })
+      .catch(function () {});
+  });
+})();
+
+// Answer preview: the server renders the Markdown exactly as it will be published.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-preview-for]");
+  if (!button) return;
+  var field = document.getElementById(button.getAttribute("data-preview-for"));
+  var target = document.getElementById(field.getAttribute("data-preview"));
+  var body = new URLSearchParams();
+  body.set("text", field.value);
+  fetch("/desk/preview", { method: "POST", body: body, credentials: "same-origin" })
+    .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+    .then(function (html) {
+      target.innerHTML = html; // sanitised by the server (ammonia)
+      target.hidden = false;
+    })
+    .catch(function () {
+      target.textContent = "Aperçu indisponible pour le moment.";
+      target.hidden = false;
+    });
+});

@@ -1,0 +1,320 @@
+//! The web app through its router (`tower::ServiceExt::oneshot`): login and sessions, what a
+//! logged-out visitor gets, CSRF, roles on every surface, the staff ↔ expert loop, and the JSON
+//! API with bearer tokens. On SQLite, and on PostgreSQL when configured.
+
+mod support;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use axum::response::Response;
+use support::Target;
+use svp::core::Service;
+use svp::core::roles::Role;
+use svp::web::{WebState, app};
+use tower::ServiceExt;
+
+const ORIGIN: &str = "http://127.0.0.1:8080";
+const PASSWORD: &str = "correct horse battery";
+
+struct Web {
+    app: Router,
+    service: Service,
+    _target: Target,
+}
+
+impl Web {
+    async fn on(target: Target) -> Web {
+        let service = target.open().await;
+        Web { app: app(WebState::new(service.clone()).unwrap()), service, _target: target }
+    }
+
+    async fn user(&self, name: &str, role: Role) {
+        support::create_user(&self.service, name, role).await;
+        self.service.set_password(name, PASSWORD).await.unwrap();
+    }
+
+    async fn send(&self, request: Request<Body>) -> Response {
+        self.app.clone().oneshot(request).await.unwrap()
+    }
+
+    async fn get(&self, uri: &str, cookie: Option<&str>) -> Response {
+        let mut r = Request::get(uri).header(header::HOST, "127.0.0.1:8080");
+        if let Some(c) = cookie {
+            r = r.header(header::COOKIE, c);
+        }
+        self.send(r.body(Body::empty()).unwrap()).await
+    }
+
+    /// A same-site form post (the browser adds Origin).
+    async fn post(&self, uri: &str, form: &str, cookie: Option<&str>) -> Response {
+        let mut r = Request::post(uri)
+            .header(header::HOST, "127.0.0.1:8080")
+            .header(header::ORIGIN, ORIGIN)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(c) = cookie {
+            r = r.header(header::COOKIE, c);
+        }
+        self.send(r.body(Body::from(form.to_string())).unwrap()).await
+    }
+
+    /// Logs in and returns the `Cookie` header value.
+    async fn login(&self, name: &str) -> String {
+        let response = self.post("/login", &format!("name={name}&password={}", PASSWORD.replace(' ', "+")), None).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "login of {name}");
+        let set = response.headers().get(header::SET_COOKIE).expect("a session cookie").to_str().unwrap().to_string();
+        set.split(';').next().unwrap().to_string()
+    }
+
+    async fn api(&self, method: &str, uri: &str, token: &str, body: &str) -> (StatusCode, serde_json::Value) {
+        let r = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        let response = self.send(r).await;
+        let status = response.status();
+        let text = body_text(response).await;
+        (status, serde_json::from_str(&text).unwrap_or_else(|_| panic!("{uri}: not JSON: {text}")))
+    }
+}
+
+async fn body_text(response: Response) -> String {
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 22).await.expect("body");
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+fn location(response: &Response) -> String {
+    response.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn logged_out_visitors_see_only_the_login_health_and_assets() {
+    let web = Web::on(Target::sqlite()).await;
+    for public in ["/health", "/api/health", "/login", "/static/svp.css", "/static/svp.js"] {
+        assert_eq!(web.get(public, None).await.status(), StatusCode::OK, "{public}");
+    }
+    for page in ["/", "/mes-questions", "/desk", "/desk/tickets/1", "/connaissances", "/articles/siao-115", "/answers/1", "/tickets/1/answer", "/stats"] {
+        let response = web.get(page, None).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{page}");
+        let to = location(&response);
+        assert!(to.starts_with("/login?next="), "{page} -> {to}");
+        assert!(to.contains(&page.replace('/', "%2F")) || to.ends_with(page), "{page} comes back after login: {to}");
+    }
+    let response = web.get("/desk?status=open&theme=sejour", None).await;
+    assert_eq!(location(&response), "/login?next=/desk%3Fstatus%3Dopen%26theme%3Dsejour");
+    for api in ["/api/v1/questions", "/api/v1/tickets", "/api/v1/tickets/1", "/api/v1/articles/siao-115"] {
+        let response = web.get(api, None).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{api}");
+        let json: serde_json::Value = serde_json::from_str(&body_text(response).await).unwrap();
+        assert_eq!(json["error"]["code"], "unauthenticated", "{api}");
+    }
+    // A state-changing request without a session is refused, not executed.
+    let response = web.post("/", "q=le+115", None).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(web.service.store().count_questions().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn login_comes_back_to_the_page_and_wrong_passwords_are_rate_limited() {
+    let web = Web::on(Target::sqlite()).await;
+    web.user("Chloé", Role::Staff).await;
+    let response = web.post("/login", "name=Chlo%C3%A9&password=correct+horse+battery&next=%2Fmes-questions", None).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/mes-questions");
+    let cookie = response.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age="] {
+        assert!(cookie.contains(attribute), "{cookie}");
+    }
+    let response = web.post("/login", "name=chlo%C3%A9&password=correct+horse+battery&next=%2F%2Fevil.example", None).await;
+    assert_eq!(location(&response), "/", "never sent to another site");
+
+    let response = web.post("/login", "name=Chlo%C3%A9&password=wrong", None).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(body_text(response).await.contains("Nom ou mot de passe incorrect"));
+    let unknown = web.post("/login", "name=Nobody&password=wrong", None).await;
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED, "unknown names look the same");
+    for _ in 0..4 {
+        web.post("/login", "name=Chlo%C3%A9&password=wrong", None).await;
+    }
+    let response = web.post("/login", "name=Chlo%C3%A9&password=correct+horse+battery", None).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS, "five failures lock the account for a while");
+    assert!(response.headers().get(header::SET_COOKIE).is_none());
+    let malformed = web.post("/login", "name=Chlo%C3%A9", None).await;
+    assert_eq!(malformed.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused_before_anything_happens() {
+    let web = Web::on(Target::sqlite()).await;
+    web.user("Chloé", Role::Staff).await;
+    let cookie = web.login("Chlo%C3%A9").await;
+    let attempt = |origin: Option<&'static str>, fetch_site: Option<&'static str>| {
+        let mut r = Request::post("/")
+            .header(header::HOST, "127.0.0.1:8080")
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(o) = origin {
+            r = r.header(header::ORIGIN, o);
+        }
+        if let Some(s) = fetch_site {
+            r = r.header("sec-fetch-site", s);
+        }
+        r.body(Body::from("q=Comment+domicilier+une+personne+%3F")).unwrap()
+    };
+    for (origin, site) in [(Some("https://evil.example"), None), (None, None), (Some(ORIGIN), Some("cross-site")), (None, Some("same-site"))] {
+        let response = web.send(attempt(origin, site)).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{origin:?} {site:?}");
+    }
+    assert_eq!(web.service.store().count_questions().await.unwrap(), 0, "nothing recorded");
+    let response = web.send(attempt(None, Some("same-origin"))).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(web.service.store().count_questions().await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn staff_ask_and_escalate_an_expert_answers_and_the_asker_sees_it() {
+    for target in Target::all().await {
+        let web = Web::on(target).await;
+        web.user("Chloé", Role::Staff).await;
+        web.user("Bruno", Role::Staff).await;
+        web.user("Awa", Role::Expert).await;
+        web.user("Marc", Role::Manager).await;
+        let chloe = web.login("Chlo%C3%A9").await;
+        let bruno = web.login("Bruno").await;
+        let awa = web.login("Awa").await;
+        let marc = web.login("Marc").await;
+
+        // Staff asks: the question is recorded and the page offers the next steps.
+        let question = "Un réfugié peut-il obtenir une carte de pêche à tarif réduit ?";
+        let response = web.post("/", &format!("q={}", urlencode(question)), Some(&chloe)).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let page = body_text(response).await;
+        assert!(page.contains("/questions/1/escalate") || page.contains("/questions/1/confirm"), "{page}");
+        // Escalate in one click.
+        let page = body_text(web.post("/questions/1/escalate", "", Some(&chloe)).await).await;
+        assert!(page.contains("transmise aux experts (ticket #1)"), "{page}");
+
+        // Staff may not see the desk nor another's question.
+        assert_eq!(web.get("/desk", Some(&chloe)).await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(web.get("/desk/tickets/1", Some(&chloe)).await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(web.post("/desk/tickets/1/claim", "", Some(&chloe)).await.status(), StatusCode::FORBIDDEN);
+        assert_eq!(web.get("/stats", Some(&chloe)).await.status(), StatusCode::FORBIDDEN);
+        let other = body_text(web.get("/mes-questions", Some(&bruno)).await).await;
+        assert!(!other.contains("carte de pêche"), "Bruno sees nothing of Chloé's: {other}");
+        assert_eq!(web.post("/questions/1/escalate", "", Some(&bruno)).await.status(), StatusCode::FORBIDDEN);
+
+        // The expert sees the queue, claims, previews and answers.
+        let queue = body_text(web.get("/desk", Some(&awa)).await).await;
+        assert!(queue.contains("carte de pêche") && queue.contains("/desk/tickets/1"), "{queue}");
+        let page = body_text(web.post("/desk/tickets/1/claim", "", Some(&awa)).await).await;
+        assert!(page.contains("Ticket pris en charge"), "{page}");
+        let answer = "Oui : voir [la fédération](https://www.federationpeche.fr). <script>alert(1)</script>";
+        let preview = body_text(web.post("/desk/preview", &format!("text={}", urlencode(answer)), Some(&awa)).await).await;
+        assert!(preview.contains("href=\"https://www.federationpeche.fr\"") && !preview.contains("<script>"), "{preview}");
+        assert_eq!(web.post("/desk/preview", "text=x", Some(&chloe)).await.status(), StatusCode::FORBIDDEN);
+        let page = body_text(web.post("/desk/tickets/1/answer", &format!("text={}", urlencode(answer)), Some(&awa)).await).await;
+        assert!(page.contains("Réponse publiée"), "{page}");
+
+        // The asker's page shows the answer; the managers' statistics count the ticket.
+        let mine = body_text(web.get("/mes-questions", Some(&chloe)).await).await;
+        assert!(mine.contains("federationpeche.fr") && mine.contains("Réponse de Awa"), "{mine}");
+        assert!(!mine.contains("<script>alert"), "{mine}");
+        let stats = body_text(web.get("/stats", Some(&marc)).await).await;
+        assert!(stats.contains("Tickets ouverts"), "{stats}");
+        assert_eq!(web.get("/desk", Some(&marc)).await.status(), StatusCode::OK, "managers may look at the queue");
+        assert_eq!(web.post("/desk/tickets/1/close", "", Some(&marc)).await.status(), StatusCode::FORBIDDEN, "but not act");
+
+        // A paraphrase is answered from the expert answer.
+        let page = body_text(web.post("/", &format!("q={}", urlencode("tarif réduit carte de pêche pour un réfugié ?")), Some(&bruno)).await).await;
+        assert!(page.contains("Réponse d'expert"), "{page}");
+    }
+}
+
+#[tokio::test]
+async fn logout_and_timeouts_end_sessions_and_links_work_once() {
+    let target = Target::sqlite();
+    let web = Web::on(target).await;
+    web.user("Chloé", Role::Staff).await;
+    let cookie = web.login("Chlo%C3%A9").await;
+    assert_eq!(web.get("/", Some(&cookie)).await.status(), StatusCode::OK);
+    let response = web.post("/logout", "", Some(&cookie)).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(response.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap().contains("Max-Age=0"));
+    assert_eq!(web.get("/", Some(&cookie)).await.status(), StatusCode::SEE_OTHER, "the old cookie is dead");
+
+    // A new password ends the open sessions.
+    let cookie = web.login("Chlo%C3%A9").await;
+    web.service.set_password("Chloé", "another long password").await.unwrap();
+    assert_eq!(web.get("/", Some(&cookie)).await.status(), StatusCode::SEE_OTHER);
+    assert!(web.service.set_password("Chloé", "short").await.is_err(), "short passwords are refused");
+
+    // One-time links: GET only shows a button (link previews must not use them up).
+    let user = web.service.user_named("Chloé").await.unwrap();
+    let link = web.service.login_link(&user).await.unwrap();
+    let path = link.trim_start_matches(ORIGIN);
+    assert_eq!(web.get(path, None).await.status(), StatusCode::OK);
+    let response = web.post(path, "", None).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let cookie = response.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap().split(';').next().unwrap().to_string();
+    assert_eq!(web.get("/mes-questions", Some(&cookie)).await.status(), StatusCode::OK);
+    assert_eq!(web.post(path, "", None).await.status(), StatusCode::UNAUTHORIZED, "used once");
+
+    // Idle timeout: a service whose sessions end after 0 minutes logs everyone out.
+    let mut settings = web._target.settings();
+    settings.web.session_idle_minutes = 0;
+    let strict = svp::app::open_service(&settings, false, &|_| {}).await.unwrap();
+    let session = strict.login("Chloé", "another long password", "127.0.0.1").await.unwrap();
+    assert!(strict.session_user(&session.token).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn the_api_takes_bearer_tokens_and_answers_json_errors() {
+    let web = Web::on(Target::sqlite()).await;
+    web.user("Chloé", Role::Staff).await;
+    web.user("Awa", Role::Expert).await;
+    let (_, staff) = web.service.create_api_token("Chloé", Some(30)).await.unwrap();
+    let (expert_id, expert) = web.service.create_api_token("Awa", None).await.unwrap();
+
+    let (status, asked) = web.api("POST", "/api/v1/ask", &staff, r#"{"question": "Comment obtenir une domiciliation ?"}"#).await;
+    assert_eq!(status, StatusCode::OK, "{asked}");
+    let id = asked["question_id"].as_i64().expect("recorded");
+    assert!(asked["decision"].is_string() && asked["hits"].is_array(), "{asked}");
+    let (status, e) = web.api("POST", "/api/v1/ask", &staff, r#"{"question": 42"#).await;
+    assert_eq!((status, e["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")));
+    let (status, e) = web.api("POST", "/api/v1/ask", &staff, r#"{"question": ""}"#).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+
+    let (status, escalated) = web.api("POST", &format!("/api/v1/questions/{id}/escalate"), &staff, r#"{"new": true}"#).await;
+    assert_eq!(status, StatusCode::OK, "{escalated}");
+    let ticket = escalated["ticket_id"].as_i64().expect("a ticket");
+    let (status, e) = web.api("POST", &format!("/api/v1/tickets/{ticket}/claim"), &staff, "").await;
+    assert_eq!((status, e["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")));
+    let (status, claimed) = web.api("POST", &format!("/api/v1/tickets/{ticket}/claim"), &expert, "").await;
+    assert_eq!(status, StatusCode::OK, "{claimed}");
+    let (status, _) = web.api("POST", &format!("/api/v1/tickets/{ticket}/answer"), &expert, r#"{"text": "Au CCAS de la commune."}"#).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, mine) = web.api("GET", "/api/v1/questions", &staff, "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(mine[0]["answer"]["text"], "Au CCAS de la commune.", "{mine}");
+
+    assert!(web.service.store().revoke_api_token(expert_id).await.unwrap());
+    let (status, e) = web.api("GET", "/api/v1/tickets", &expert, "").await;
+    assert_eq!((status, e["error"]["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")));
+    let (status, _) = web.api("GET", "/api/v1/tickets", "not-a-token", "").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+fn urlencode(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
