@@ -318,3 +318,47 @@ fn urlencode(text: &str) -> String {
     }
     out
 }
+
+#[tokio::test]
+async fn absurd_input_and_staff_on_the_desk_change_nothing() {
+    let web = Web::on(Target::sqlite()).await;
+    web.user("Chloé", Role::Staff).await;
+    web.user("Bruno", Role::Staff).await;
+    web.user("Awa", Role::Expert).await;
+    let chloe = web.login("Chlo%C3%A9").await;
+    let awa = web.login("Awa").await;
+    for uri in ["/desk?older_than_hours=99999999999999", "/desk?status=%00&theme=%FF", "/desk/tickets/999999", "/stats?days=-5"] {
+        let status = web.get(uri, Some(&awa)).await.status();
+        assert!(status == StatusCode::OK || status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN, "{uri}: {status}");
+    }
+    for uri in ["/questions/abc/escalate", "/desk/tickets/-1/claim", "/questions/99999/feedback"] {
+        let status = web.post(uri, "helpful=yes", Some(&chloe)).await.status();
+        assert!(status.is_client_error(), "{uri}: {status}");
+    }
+
+    // Chloé's ticket, answered then closed; a staff POST on the desk is refused before acting.
+    let chloe_user = web.service.user_named("Chloé").await.unwrap();
+    let awa_user = web.service.user_named("Awa").await.unwrap();
+    let asked = web.service.ask(&chloe_user, "Un réfugié peut-il obtenir une carte de pêche ?", svp::store::Origin { transport: "web".into(), channel: None }).await.unwrap();
+    let ticket = web.service.escalate(&chloe_user, asked.question_id, svp::core::EscalateMode::New).await.unwrap().ticket_id().unwrap();
+    web.service.claim(&awa_user, ticket).await.unwrap();
+    web.service.answer(&awa_user, ticket, "Réponse de test.").await.unwrap();
+    web.service.close(&awa_user, ticket).await.unwrap();
+    let response = web.post(&format!("/desk/tickets/{ticket}/reopen"), "", Some(&chloe)).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let t = web.service.store().ticket(ticket).await.unwrap().unwrap();
+    assert_eq!(t.status, svp::core::tickets::TicketStatus::Closed, "nothing happened");
+
+    // Bruno joins it: he sees neither who asked nor a retired answer.
+    let bruno = web.service.user_named("Bruno").await.unwrap();
+    web.service.reopen(&awa_user, ticket, None).await.unwrap();
+    let asked = web.service.ask(&bruno, "carte de pêche pour un réfugié ?", svp::store::Origin { transport: "web".into(), channel: None }).await.unwrap();
+    web.service.escalate(&bruno, asked.question_id, svp::core::EscalateMode::Join(ticket)).await.unwrap();
+    let detail = web.service.ticket_detail(&bruno, ticket).await.unwrap();
+    assert!(detail.ticket.asker_name.is_none() && detail.ticket.site.is_none(), "{:?}", detail.ticket);
+    assert!(detail.events.iter().filter(|e| e.kind == "opened").all(|e| e.actor_name.is_none()));
+    let answer = detail.answer.expect("published answer shown").id;
+    web.service.retire_answer(&awa_user, answer, Some("obsolète")).await.unwrap();
+    assert!(web.service.ticket_detail(&bruno, ticket).await.unwrap().answer.is_none(), "retired answers are not shown to staff");
+    assert!(web.service.ticket_detail(&awa_user, ticket).await.unwrap().answer.is_some(), "experts still see it");
+}

@@ -50,7 +50,7 @@ const QUESTIONS: &[&str] = &[
     "cours de français OFII : combien d'heures maintenant ?",
 ];
 
-async fn service_on(kind: &str, settings: &Settings, postgres: Option<&str>, work: &Path) -> anyhow::Result<Option<(Service, Option<(String, String)>)>> {
+pub(super) async fn service_on(kind: &str, settings: &Settings, postgres: Option<&str>, work: &Path) -> anyhow::Result<Option<(Service, Option<(String, String)>)>> {
     let mut s = settings.clone();
     s.data_dir = work.join(format!("service-{kind}"));
     s.limits.asks_per_minute = 0;

@@ -6,6 +6,7 @@
 //! measures), this file (orchestration and the report).
 
 pub mod corpus;
+mod http;
 mod load;
 mod peers;
 
@@ -192,6 +193,10 @@ pub async fn run(settings: &Settings, options: &Options) -> anyhow::Result<Strin
     // 3–5. Through the service: feedback latency, load, ticket operations.
     let measures = if options.quick { load::Scale::quick() } else { load::Scale::full() };
     let _ = writeln!(report, "{}", load::run(settings, &measures, options.postgres_url.as_deref(), work.path()).await?);
+
+    // 6. The web app over HTTP.
+    let web = if options.quick { http::Scale::quick() } else { http::Scale::full() };
+    let _ = writeln!(report, "{}", http::run(settings, &web, work.path()).await?);
 
     let best_peer = q_pg.as_ref().map_or(q_fts5.r1, |q| q.r1.max(q_fts5.r1));
     section_goals(&mut report, q_svp.r1 - best_peer, &p99s);

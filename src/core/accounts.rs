@@ -91,11 +91,14 @@ impl Service {
     pub async fn login(&self, name: &str, password: &str, address: &str) -> DeskResult<NewSession> {
         let account = name.trim().to_lowercase();
         let since = now_ms() - FAILURE_WINDOW_MINUTES * 60_000;
+        // The attempt counts as a failure until the password is verified, so that many
+        // attempts sent at once cannot all pass the limit while the hashes are computed.
+        self.store.record_login_failure(&account, address).await?;
         let (by_account, by_address) = self.store.login_failures(&account, address, since).await?;
-        if by_account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS {
+        if by_account > MAX_FAILURES_PER_ACCOUNT || by_address > MAX_FAILURES_PER_ADDRESS {
             return Err(DeskError::TooManyAttempts(FAILURE_WINDOW_MINUTES));
         }
-        let found = if account.is_empty() || password.len() > MAX_PASSWORD_BYTES { None } else { self.store.user_with_password(&account).await? };
+        let found = if account.is_empty() || password.len() > MAX_PASSWORD_BYTES { None } else { self.store.user_with_password(name.trim()).await? };
         let (user, hash) = match found {
             Some((user, Some(hash))) => (Some(user), Some(hash)),
             _ => (None, None),
@@ -112,10 +115,7 @@ impl Service {
                 self.store.clear_login_failures(&account).await?;
                 self.open_session(user).await
             }
-            _ => {
-                self.store.record_login_failure(&account, address).await?;
-                Err(wrong_credentials())
-            }
+            _ => Err(wrong_credentials()),
         }
     }
 

@@ -58,6 +58,17 @@ pub struct CloseOptions<'a> {
     pub override_claim: bool,
 }
 
+/// Events done by askers (their names are hidden from other askers).
+const ASKER_EVENTS: &[&str] = &["opened", "joined", "asker_replied", "reopened"];
+/// Events whose text the experts addressed to every follower.
+const TO_EVERY_FOLLOWER: &[&str] = &["clarification_requested", "closed"];
+
+/// Removes who asked (name, site) from a ticket shown to another asker.
+fn hide_askers(ticket: &mut Ticket) {
+    ticket.asker_name = None;
+    ticket.site = None;
+}
+
 impl Service {
     fn not_found(ticket_id: i64) -> DeskError {
         DeskError::NotFound(format!("Le ticket #{ticket_id} n'existe pas."))
@@ -67,9 +78,11 @@ impl Service {
         self.store.ticket(ticket_id).await?.ok_or_else(|| Self::not_found(ticket_id))
     }
 
-    /// A ticket with its question, history and answer. Staff see only the tickets they follow;
-    /// one who joined another's ticket sees its subject, its answer and the history's steps, but
-    /// not the other askers' question record nor the texts of the exchanges that are not theirs.
+    /// A ticket with its question, history and answer. Staff see only the tickets they follow,
+    /// and only a published answer; one who joined another's ticket sees its subject, its answer,
+    /// the history's steps and what the experts addressed to every follower (requests for
+    /// precision, the reason for closing), but not who the other askers are, their question
+    /// record nor their exchanges.
     pub async fn ticket_detail(&self, actor: &User, ticket_id: i64) -> DeskResult<TicketDetail> {
         let mut detail = self.ticket_card(ticket_id).await?;
         if !actor.role.can_work_tickets() && !actor.role.can_see_reports() {
@@ -77,10 +90,17 @@ impl Service {
             if !followers.iter().any(|f| f.user_id == Some(actor.id)) {
                 return Err(DeskError::Forbidden(format!("Le ticket #{ticket_id} n'est pas une de vos demandes.")));
             }
+            detail.answer = detail.answer.filter(|a| a.status == "published");
             if detail.ticket.asker_id != Some(actor.id) {
                 detail.question = None;
+                hide_askers(&mut detail.ticket);
                 for event in detail.events.iter_mut().filter(|e| e.actor_id != Some(actor.id)) {
-                    event.detail = None;
+                    if ASKER_EVENTS.contains(&event.kind.as_str()) {
+                        event.actor_name = None;
+                    }
+                    if !TO_EVERY_FOLLOWER.contains(&event.kind.as_str()) {
+                        event.detail = None;
+                    }
                 }
             }
         }
@@ -98,10 +118,15 @@ impl Service {
     }
 
     /// Tickets with one of `statuses` (all when empty), oldest first, at most `limit`. Staff see
-    /// only the tickets they asked or joined (filtered before the limit).
+    /// only the tickets they asked or joined (filtered before the limit), without the name and
+    /// site of another asker.
     pub async fn tickets(&self, actor: &User, statuses: &[TicketStatus], limit: i64) -> DeskResult<Vec<Ticket>> {
         let everyone = actor.role.can_work_tickets() || actor.role.can_see_reports();
-        Ok(self.store.list_tickets(statuses, (!everyone).then_some(actor.id), limit).await?)
+        let mut tickets = self.store.list_tickets(statuses, (!everyone).then_some(actor.id), limit).await?;
+        if !everyone {
+            tickets.iter_mut().filter(|t| t.asker_id != Some(actor.id)).for_each(hide_askers);
+        }
+        Ok(tickets)
     }
 
     /// What redaction removes from `text` before it is stored, as a French sentence for its

@@ -40,7 +40,8 @@ impl Service {
         } else {
             filter.statuses.clone()
         };
-        let cutoff = filter.older_than_hours.map(|h| Utc::now() - Duration::hours(h.max(0)));
+        // Clamped to ten years: an absurd value must not overflow the date arithmetic.
+        let cutoff = filter.older_than_hours.map(|h| Utc::now() - Duration::hours(h.clamp(0, 87_600)));
         let blank = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
         let (theme, site) = (blank(&filter.theme), blank(&filter.site));
         Ok(self

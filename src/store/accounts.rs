@@ -44,9 +44,14 @@ impl Store {
         Ok(())
     }
 
-    /// A user by name (case-insensitive) with their password hash, if they have one.
+    /// A user by name with their password hash, if they have one: the exact name first, else
+    /// ignoring case (SQLite's `LOWER` folds ASCII letters only: « élodie » finds « Élodie »
+    /// on PostgreSQL, not on SQLite, where the exact spelling is needed).
     pub async fn user_with_password(&self, name: &str) -> StoreResult<Option<(User, Option<String>)>> {
-        let row = sqlx::query(&format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE LOWER(u.name) = LOWER($1)"))
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.name = $1 OR LOWER(u.name) = LOWER($1) \
+             ORDER BY CASE WHEN u.name = $1 THEN 0 ELSE 1 END, u.id LIMIT 1"
+        ))
             .bind(name.trim())
             .fetch_optional(&self.pool)
             .await?;

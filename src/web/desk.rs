@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::pages::markdown;
+use super::live::Poll;
 use super::session::CurrentUser;
 use super::views::{Me, age, local_url, render, short, when};
 use super::{WebError, WebState};
@@ -18,8 +19,8 @@ use crate::core::tickets::TicketStatus;
 use crate::core::{CloseOptions, DeskError, HitSummary, QueueFilter};
 use crate::store::{Ticket, User};
 
-/// Tickets shown in the queue.
-const SHOWN: usize = 500;
+/// Tickets shown per page of the queue (keeps the page under 60 KB).
+const SHOWN: usize = 100;
 
 pub(super) fn router() -> Router<WebState> {
     Router::new()
@@ -43,6 +44,9 @@ struct QueueQuery {
     older_than_hours: String,
     #[serde(default)]
     mine: String,
+    /// Page of the queue, from 0.
+    #[serde(default)]
+    page: usize,
 }
 
 fn statuses(value: &str) -> Vec<TicketStatus> {
@@ -70,7 +74,21 @@ async fn queue(State(state): State<WebState>, CurrentUser(user): CurrentUser, Qu
         older_than_hours: q.older_than_hours.parse().ok(),
         mine: !q.mine.is_empty(),
     };
-    let tickets: Vec<_> = state.service.queue(&user, &filter, SHOWN).await?.iter().map(|t| row(&state, t)).collect();
+    let page = q.page.min(10_000);
+    let all = state.service.queue(&user, &filter, SHOWN * (page + 1) + 1).await?;
+    let more = all.len() > SHOWN * (page + 1);
+    let tickets: Vec<_> = all.iter().skip(SHOWN * page).take(SHOWN).map(|t| row(&state, t)).collect();
+    let next_page = more.then(|| {
+        format!(
+            "/desk?status={}&theme={}&site={}&older_than_hours={}&mine={}&page={}",
+            super::session::encode_component(&q.status),
+            super::session::encode_component(&q.theme),
+            super::session::encode_component(&q.site),
+            super::session::encode_component(&q.older_than_hours),
+            super::session::encode_component(&q.mine),
+            page + 1
+        )
+    });
     let kb = state.service.bot().kb();
     let themes: Vec<_> = kb.themes.iter().map(|t| json!({ "slug": t.id, "label": t.label })).collect();
     let mut status_options = vec![json!({"value": "pending", "label": "En attente (ouverts, pris, en attente de précision)"})];
@@ -83,16 +101,29 @@ async fn queue(State(state): State<WebState>, CurrentUser(user): CurrentUser, Qu
         "desk.html",
         context! {
             me => Me::from(&user), page => "desk", live => "/desk/events", tickets, themes, statuses => status_options, ages,
+            next_page, first => SHOWN * page + 1,
             filter => json!({ "status": status, "theme": q.theme, "site": q.site, "older_than_hours": q.older_than_hours, "mine": !q.mine.is_empty() }),
         },
     ))
 }
 
-async fn events(State(state): State<WebState>, CurrentUser(user): CurrentUser) -> Result<impl IntoResponse, WebError> {
+async fn events(State(state): State<WebState>, CurrentUser(user): CurrentUser, headers: axum::http::HeaderMap) -> Result<impl IntoResponse, WebError> {
     state.service.desk_fingerprint(&user).await?;
+    let credential = super::session::Credential::of(&headers);
     Ok(super::live::changes(move || {
         let (service, user) = (state.service.clone(), user.clone());
-        async move { service.desk_fingerprint(&user).await.ok() }
+        let credential = credential.clone();
+        async move {
+            match credential.as_ref() {
+                Some(c) => match c.still_valid(&service, &user).await {
+                    Some(true) => {}
+                    Some(false) => return Poll::End,
+                    None => return Poll::Retry,
+                },
+                None => return Poll::End,
+            }
+            service.desk_fingerprint(&user).await.map_or(Poll::Retry, Poll::Value)
+        }
     }))
 }
 
@@ -203,6 +234,9 @@ async fn act(
     Form(form): Form<ActionForm>,
 ) -> Result<Response, WebError> {
     let service = &state.service;
+    // The desk is the experts' (askers reopen or reply from « Mes questions »): refused before
+    // anything is done, so no one sees an error after a change that happened.
+    service.require_expert(&user)?;
     let reason = Some(form.reason.trim()).filter(|r| !r.is_empty());
     let force = !form.force.is_empty();
     let result = match action.as_str() {

@@ -13,21 +13,35 @@ use futures_util::Stream;
 /// How often the fingerprint is read.
 pub const POLL: Duration = Duration::from_secs(2);
 
+/// One reading of the fingerprint.
+pub enum Poll {
+    /// The current value.
+    Value(String),
+    /// Could not read it now (database hiccup): try again at the next poll.
+    Retry,
+    /// The session ended: close the stream.
+    End,
+}
+
 /// A stream of `change` events: one each time `fingerprint` returns a value different from the
-/// previous one (the first value is the baseline). Errors are skipped (the next poll retries).
+/// previous one (the first value is the baseline), until it returns [`Poll::End`].
 pub fn changes<F, Fut>(fingerprint: F) -> Sse<impl Stream<Item = Result<Event, Infallible>>>
 where
     F: Fn() -> Fut + Send + 'static,
-    Fut: Future<Output = Option<String>> + Send,
+    Fut: Future<Output = Poll> + Send,
 {
     let stream = futures_util::stream::unfold((fingerprint, None::<String>), |(fingerprint, mut last)| async move {
         loop {
             if last.is_some() {
                 tokio::time::sleep(POLL).await;
             }
-            let Some(now) = fingerprint().await else {
-                tokio::time::sleep(POLL).await;
-                continue;
+            let now = match fingerprint().await {
+                Poll::Value(v) => v,
+                Poll::Retry => {
+                    tokio::time::sleep(POLL).await;
+                    continue;
+                }
+                Poll::End => return None,
             };
             match last.replace(now.clone()) {
                 Some(previous) if previous != now => {

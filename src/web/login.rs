@@ -47,7 +47,7 @@ async fn login_page(user: Option<CurrentUser>, Query(q): Query<NextQuery>) -> Re
 /// Opens the session: the cookie, then back to the page the person came for.
 fn logged_in(state: &WebState, session: NewSession, next: &str) -> Response {
     let mut response = Redirect::to(&session::safe_next(next)).into_response();
-    let secure = state.service.settings().web.secure_cookies;
+    let secure = secure_cookies(state);
     response.headers_mut().insert(header::SET_COOKIE, session::session_cookie(&session.token, session.max_age_secs, secure));
     response
 }
@@ -75,7 +75,7 @@ async fn logout(State(state): State<WebState>, headers: axum::http::HeaderMap) -
         state.service.logout(&token).await?;
     }
     let mut response = Redirect::to("/login").into_response();
-    response.headers_mut().insert(header::SET_COOKIE, session::clear_cookie(state.service.settings().web.secure_cookies));
+    response.headers_mut().insert(header::SET_COOKIE, session::clear_cookie(secure_cookies(&state)));
     Ok(response)
 }
 
@@ -89,6 +89,12 @@ async fn link_page(Path(token): Path<String>) -> Response {
 async fn link_login(State(state): State<WebState>, Path(token): Path<String>) -> Result<Response, WebError> {
     let session = state.service.redeem_login_link(&token).await?;
     Ok(logged_in(&state, session, "/"))
+}
+
+/// Whether cookies are `Secure`: configured, or implied by an `https` public URL.
+fn secure_cookies(state: &WebState) -> bool {
+    let settings = state.service.settings();
+    settings.web.secure_cookies || settings.search.public_url.starts_with("https://")
 }
 
 /// Liveness and the knowledge base's state (no personal data; no login needed).

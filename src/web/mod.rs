@@ -32,6 +32,7 @@ use axum::response::Response;
 use crate::core::Service;
 
 pub use error::WebError;
+pub use session::COOKIE as SESSION_COOKIE;
 
 /// Shared state of the web handlers.
 #[derive(Clone)]

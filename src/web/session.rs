@@ -54,6 +54,32 @@ fn bearer_token(headers: &HeaderMap) -> Option<String> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string()).filter(|t| !t.is_empty() && t.len() <= 128)
 }
 
+/// The credential a request carried, to check again later (live streams re-check it at each
+/// poll, so they end with the session).
+#[derive(Debug, Clone)]
+pub enum Credential {
+    /// A session cookie's token.
+    Session(String),
+    /// An API bearer token.
+    Bearer(String),
+}
+
+impl Credential {
+    /// The credential of a request, if any.
+    pub fn of(headers: &HeaderMap) -> Option<Credential> {
+        bearer_token(headers).map(Credential::Bearer).or_else(|| session_token(headers).map(Credential::Session))
+    }
+
+    /// Whether it still logs `user` in: `Some(bool)`, or `None` when the database cannot tell now.
+    pub async fn still_valid(&self, service: &crate::core::Service, user: &User) -> Option<bool> {
+        let found = match self {
+            Credential::Session(t) => service.session_user(t).await,
+            Credential::Bearer(t) => service.api_user(t).await,
+        };
+        found.ok().map(|u| u.is_some_and(|u| u.id == user.id))
+    }
+}
+
 /// Resolves the session cookie or bearer token into a [`CurrentUser`] extension. A database
 /// failure answers 503 rather than treating the person as logged out.
 pub async fn authenticate(State(state): State<WebState>, mut request: Request, next: Next) -> Response {
