@@ -362,3 +362,31 @@ async fn absurd_input_and_staff_on_the_desk_change_nothing() {
     assert!(web.service.ticket_detail(&bruno, ticket).await.unwrap().answer.is_none(), "retired answers are not shown to staff");
     assert!(web.service.ticket_detail(&awa_user, ticket).await.unwrap().answer.is_some(), "experts still see it");
 }
+
+#[tokio::test]
+async fn experts_edit_and_retire_answers_with_their_versions_on_the_web() {
+    let web = Web::on(Target::sqlite()).await;
+    web.user("Chloé", Role::Staff).await;
+    web.user("Awa", Role::Expert).await;
+    let chloe = web.login("Chlo%C3%A9").await;
+    let awa = web.login("Awa").await;
+    let staff = web.service.user_named("Chloé").await.unwrap();
+    let expert = web.service.user_named("Awa").await.unwrap();
+    let asked = web.service.ask(&staff, "Un réfugié peut-il obtenir une carte de pêche ?", svp::store::Origin { transport: "web".into(), channel: None }).await.unwrap();
+    let ticket = web.service.escalate(&staff, asked.question_id, svp::core::EscalateMode::New).await.unwrap().ticket_id().unwrap();
+    web.service.claim(&expert, ticket).await.unwrap();
+    web.service.answer(&expert, ticket, "Oui, auprès de la fédération.\nTarif normal.").await.unwrap();
+    let answer = web.service.ticket_detail(&expert, ticket).await.unwrap().answer.unwrap().id;
+
+    assert_eq!(web.post(&format!("/answers/{answer}/edit"), "text=pirat%C3%A9", Some(&chloe)).await.status(), StatusCode::FORBIDDEN);
+    let page = body_text(web.post(&format!("/answers/{answer}/edit"), "text=Oui%2C+aupr%C3%A8s+de+la+f%C3%A9d%C3%A9ration.%0ATarif+r%C3%A9duit.", Some(&awa)).await).await;
+    assert!(page.contains("Nouvelle version publiée") && page.contains("version 2"), "{page}");
+    assert!(page.contains("<del>- Tarif normal.</del>") && page.contains("<ins>+ Tarif réduit.</ins>"), "the change is shown: {page}");
+    let staff_view = body_text(web.get(&format!("/answers/{answer}"), Some(&chloe)).await).await;
+    assert!(staff_view.contains("Tarif réduit") && !staff_view.contains("<del>") && !staff_view.contains("/edit"), "{staff_view}");
+
+    let page = body_text(web.post(&format!("/answers/{answer}/retire"), "reason=obsol%C3%A8te", Some(&awa)).await).await;
+    assert!(page.contains("Réponse retirée"), "{page}");
+    assert_eq!(web.get(&format!("/answers/{answer}"), Some(&chloe)).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(web.get(&format!("/answers/{answer}"), Some(&awa)).await.status(), StatusCode::OK, "experts still see it");
+}

@@ -347,6 +347,13 @@ impl Service {
         Ok(notes)
     }
 
+    /// Every version of an expert answer, oldest first (experts only: a version may have been
+    /// replaced for a reason).
+    pub async fn answer_versions(&self, actor: &User, answer_id: i64) -> DeskResult<Vec<crate::store::AnswerVersion>> {
+        self.require_expert(actor)?;
+        Ok(self.store.answer_versions(answer_id).await?)
+    }
+
     /// A new version of an expert answer (experts only); searchable on return.
     pub async fn edit_answer(&self, actor: &User, answer_id: i64, text: &str) -> DeskResult<ExpertAnswer> {
         if !actor.role.can_work_tickets() {

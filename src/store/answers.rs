@@ -9,6 +9,19 @@ use super::{ExpertAnswer, NewNotification, Store, StoreError, StoreResult, from_
 const SELECT: &str = "SELECT a.id, a.ticket_id, a.author_id, u.name AS author_name, a.status, a.version, a.text, \
     a.question, a.theme, a.updated_at FROM answers a JOIN users u ON u.id = a.author_id";
 
+/// One version of an expert answer.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AnswerVersion {
+    /// 1, 2, …
+    pub version: i64,
+    /// Its text (redacted).
+    pub text: String,
+    /// Who wrote it.
+    pub author_name: String,
+    /// When.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
 /// PostgreSQL sequences may commit out of order: replaying this many changes before the last
 /// one applied makes sure none is skipped (re-applying is harmless).
 const REPLAY_OVERLAP: i64 = 64;
@@ -177,6 +190,27 @@ impl Store {
     pub async fn answer(&self, id: i64) -> StoreResult<Option<ExpertAnswer>> {
         let row = sqlx::query(&format!("{SELECT} WHERE a.id = $1")).bind(id).fetch_optional(&self.pool).await?;
         row.as_ref().map(answer).transpose()
+    }
+
+    /// Every version of an answer, oldest first.
+    pub async fn answer_versions(&self, answer_id: i64) -> StoreResult<Vec<AnswerVersion>> {
+        let rows = sqlx::query(
+            "SELECT v.version, v.text, u.name AS author_name, v.created_at FROM answer_versions v JOIN users u ON u.id = v.author_id \
+             WHERE v.answer_id = $1 ORDER BY v.version",
+        )
+        .bind(answer_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AnswerVersion {
+                    version: r.try_get("version")?,
+                    text: r.try_get("text")?,
+                    author_name: r.try_get("author_name")?,
+                    created_at: super::from_ms(r.try_get("created_at")?),
+                })
+            })
+            .collect()
     }
 
     /// The answer of a ticket, if any.

@@ -28,7 +28,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use accounts::{ApiTokenRow, SessionRow};
-pub use answers::AnswerChange;
+pub use answers::{AnswerChange, AnswerVersion};
 pub use privacy::{StoredText, TextColumn};
 pub use reports::{Stats, ThemeCount, TopQuestion};
 pub use rows::*;

@@ -1,10 +1,10 @@
 //! « Connaissances »: browse and search articles and expert answers, articles past their review
 //! date; one article; one expert answer.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use minijinja::context;
 use serde::Deserialize;
@@ -15,13 +15,14 @@ use super::session::CurrentUser;
 use super::views::{Me, local_url, render};
 use super::{WebError, WebState};
 use crate::core::DeskError;
-use crate::store::ExpertAnswer;
+use crate::store::{ExpertAnswer, User};
 
 pub(super) fn router() -> Router<WebState> {
     Router::new()
         .route("/connaissances", get(browse))
         .route("/articles/{slug}", get(article))
         .route("/answers/{id}", get(answer))
+        .route("/answers/{id}/{action}", post(answer_action))
         .route("/tickets/{id}/answer", get(ticket_answer))
 }
 
@@ -79,35 +80,97 @@ async fn article(State(state): State<WebState>, CurrentUser(user): CurrentUser, 
 
 async fn answer(State(state): State<WebState>, CurrentUser(user): CurrentUser, Path(id): Path<i64>) -> Result<Response, WebError> {
     let found = state.service.store().answer(id).await.map_err(DeskError::from)?;
-    show_answer(&user, found)
+    show_answer(&state, &user, found, None).await
 }
 
 async fn ticket_answer(State(state): State<WebState>, CurrentUser(user): CurrentUser, Path(id): Path<i64>) -> Result<Response, WebError> {
     let found = state.service.store().answer_for_ticket(id).await.map_err(DeskError::from)?;
-    show_answer(&user, found)
+    show_answer(&state, &user, found, None).await
 }
 
-/// A published expert answer (retired ones say so). Published answers are knowledge every
-/// logged-in user may read: the bot serves them to anyone who asks.
-fn show_answer(user: &crate::store::User, found: Option<ExpertAnswer>) -> Result<Response, WebError> {
-    match found {
-        Some(a) if a.status == "published" => {
-            let html = format!(
-                "<h1>Réponse d'expert — ticket #{}</h1><p class=\"meta\">Par {}, le {} (version {})</p><blockquote>{}</blockquote>{}",
-                a.ticket_id,
-                html_escape(&a.author_name),
-                crate::core::display::date(a.updated_at),
-                a.version,
-                html_escape(&a.question),
-                markdown(&a.text)
-            );
-            Ok(render("message.html", context! { me => super::views::Me::from(user), page => "knowledge", html, back => "/connaissances" }))
-        }
+/// An expert answer. Published answers are knowledge every logged-in user may read (the bot
+/// serves them to anyone who asks); experts also see retired ones, every version with what
+/// changed, and edit or retire it.
+async fn show_answer(state: &WebState, user: &User, found: Option<ExpertAnswer>, notice: Option<(String, &str)>) -> Result<Response, WebError> {
+    let expert = user.role.can_work_tickets();
+    let a = match found {
+        Some(a) if a.status == "published" || expert => a,
         Some(_) => {
             let mut page = render("message.html", context! { me => Me::from(user), message => "Cette réponse a été retirée par les experts." });
             *page.status_mut() = StatusCode::NOT_FOUND;
+            return Ok(page);
+        }
+        None => return Err(DeskError::NotFound("Cette réponse n'existe pas.".into()).into()),
+    };
+    let versions: Vec<_> = if expert {
+        let list = state.service.answer_versions(user, a.id).await?;
+        list.iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let diff_html = (i > 0).then(|| diff_html(&list[i - 1].text, &v.text));
+                json!({ "version": v.version, "author_name": v.author_name, "when": super::views::when(v.created_at), "diff_html": diff_html })
+            })
+            .rev()
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let (notice, notice_class) = notice.map(|(n, c)| (Some(n), c)).unwrap_or((None, ""));
+    Ok(render(
+        "answer.html",
+        context! {
+            me => Me::from(user), page => "knowledge", text_html => markdown(&a.text), updated => crate::core::display::date(a.updated_at),
+            a, expert, versions, notice, notice_class,
+        },
+    ))
+}
+
+/// What changed between two versions, line by line: removed lines in `<del>`, added ones in
+/// `<ins>`, everything escaped.
+fn diff_html(old: &str, new: &str) -> String {
+    let diff = similar::TextDiff::from_lines(old, new);
+    let mut out = String::new();
+    for change in diff.iter_all_changes() {
+        let line = html_escape(change.value());
+        match change.tag() {
+            similar::ChangeTag::Delete => out.push_str(&format!("<del>- {line}</del>")),
+            similar::ChangeTag::Insert => out.push_str(&format!("<ins>+ {line}</ins>")),
+            similar::ChangeTag::Equal => out.push_str(&format!("  {line}")),
+        }
+    }
+    out
+}
+
+#[derive(Deserialize, Default)]
+struct EditForm {
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// An expert publishes a new version of an answer, or retires it.
+async fn answer_action(
+    State(state): State<WebState>,
+    CurrentUser(user): CurrentUser,
+    Path((id, action)): Path<(i64, String)>,
+    Form(form): Form<EditForm>,
+) -> Result<Response, WebError> {
+    state.service.require_expert(&user)?;
+    let reason = Some(form.reason.trim()).filter(|r| !r.is_empty());
+    let result = match action.as_str() {
+        "edit" => state.service.edit_answer(&user, id, &form.text).await.map(|a| (a, "Nouvelle version publiée : le bot la sert dès maintenant.")),
+        "retire" => state.service.retire_answer(&user, id, reason).await.map(|a| (a, "Réponse retirée : le bot ne la proposera plus.")),
+        _ => Err(DeskError::NotFound(format!("Action inconnue : {action}."))),
+    };
+    match result {
+        Ok((a, message)) => show_answer(&state, &user, Some(a), Some((message.to_string(), "answer"))).await,
+        Err(e) if !e.is_internal() && !matches!(e, DeskError::NotFound(_)) => {
+            let found = state.service.store().answer(id).await.map_err(DeskError::from)?;
+            let mut page = show_answer(&state, &user, found, Some((e.to_string(), "error"))).await?;
+            *page.status_mut() = WebError::status(&e);
             Ok(page)
         }
-        None => Err(DeskError::NotFound("Cette réponse n'existe pas.".into()).into()),
+        Err(e) => Err(e.into()),
     }
 }

@@ -24,6 +24,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("ticket.html", include_str!("../../templates/ticket.html")),
     ("stats.html", include_str!("../../templates/stats.html")),
     ("knowledge.html", include_str!("../../templates/knowledge.html")),
+    ("answer.html", include_str!("../../templates/answer.html")),
 ];
 
 static ENV: LazyLock<Result<Environment<'static>, String>> = LazyLock::new(|| {
