@@ -93,7 +93,7 @@ fn location(response: &Response) -> String {
 #[tokio::test]
 async fn logged_out_visitors_see_only_the_login_health_and_assets() {
     let web = Web::on(Target::sqlite()).await;
-    for public in ["/health", "/api/health", "/login", "/static/svp.css", "/static/svp.js"] {
+    for public in ["/health", "/api/health", "/api/openapi.json", "/login", "/static/svp.css", "/static/svp.js"] {
         assert_eq!(web.get(public, None).await.status(), StatusCode::OK, "{public}");
     }
     for page in ["/", "/mes-questions", "/desk", "/desk/tickets/1", "/connaissances", "/articles/siao-115", "/answers/1", "/tickets/1/answer", "/stats"] {
@@ -389,4 +389,84 @@ async fn experts_edit_and_retire_answers_with_their_versions_on_the_web() {
     assert!(page.contains("Réponse retirée"), "{page}");
     assert_eq!(web.get(&format!("/answers/{answer}"), Some(&chloe)).await.status(), StatusCode::NOT_FOUND);
     assert_eq!(web.get(&format!("/answers/{answer}"), Some(&awa)).await.status(), StatusCode::OK, "experts still see it");
+}
+
+#[tokio::test]
+async fn an_expert_answer_becomes_a_draft_article_that_kb_check_accepts() {
+    // A copy of the knowledge folder, so the draft is not written into the repository.
+    let target = Target::sqlite();
+    let knowledge = target.dir.path().join("knowledge");
+    copy_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("knowledge"), &knowledge);
+    let mut settings = target.settings();
+    settings.knowledge_dir = knowledge.clone();
+    let service = svp::app::open_service(&settings, false, &|_| {}).await.unwrap();
+    let web = Web { app: app(WebState::new(service.clone()).unwrap()), service, _target: target };
+    web.user("Chloé", Role::Staff).await;
+    web.user("Awa", Role::Expert).await;
+    let chloe = web.login("Chlo%C3%A9").await;
+    let awa = web.login("Awa").await;
+    let staff = web.service.user_named("Chloé").await.unwrap();
+    let expert = web.service.user_named("Awa").await.unwrap();
+    let asked = web.service.ask(&staff, "Un réfugié peut-il obtenir une carte de pêche à tarif réduit ?", svp::store::Origin { transport: "web".into(), channel: None }).await.unwrap();
+    let ticket = web.service.escalate(&staff, asked.question_id, svp::core::EscalateMode::New).await.unwrap().ticket_id().unwrap();
+    web.service.claim(&expert, ticket).await.unwrap();
+    web.service.answer(&expert, ticket, "Oui : la carte se prend auprès de la fédération départementale.\n\nLes tarifs « découverte » sont réduits.").await.unwrap();
+    let answer = web.service.ticket_detail(&expert, ticket).await.unwrap().answer.unwrap().id;
+
+    assert_eq!(web.post(&format!("/answers/{answer}/draft"), "", Some(&chloe)).await.status(), StatusCode::FORBIDDEN);
+    let page = body_text(web.post(&format!("/answers/{answer}/draft"), "", Some(&awa)).await).await;
+    assert!(page.contains("Brouillon d&#x27;article écrit") || page.contains("Brouillon d'article écrit"), "{page}");
+    let files: Vec<_> = walk(&knowledge).into_iter().filter(|p| p.ends_with(format!("reponse-expert-{answer}.md"))).collect();
+    assert_eq!(files.len(), 1, "written once under its theme");
+    let text = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(text.contains("status: draft") && text.contains("fédération départementale") && text.contains(&format!("ticket #{ticket}")), "{text}");
+    let download = web.get(&format!("/answers/{answer}/brouillon.md"), Some(&awa)).await;
+    assert!(download.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().contains("attachment"));
+
+    // `svp kb check` accepts it (a draft: a warning, no error) and the bot does not serve it.
+    let kb = svp::app::load_knowledge(&settings).unwrap();
+    assert_eq!(kb.errors, 0);
+    let draft = kb.articles.iter().find(|a| a.slug == format!("reponse-expert-{answer}")).expect("parsed");
+    assert_eq!(draft.status, svp::knowledge::Status::Draft);
+    assert!(kb.published().all(|a| a.slug != draft.slug));
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_api() {
+    let web = Web::on(Target::sqlite()).await;
+    let response = web.get("/api/openapi.json", None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let doc: serde_json::Value = serde_json::from_str(&body_text(response).await).unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{doc}");
+    for path in ["/api/v1/ask", "/api/v1/questions", "/api/v1/tickets/{id}/{action}", "/api/v1/answers/{id}/{action}"] {
+        assert!(doc["paths"][path].is_object(), "{path} missing");
+    }
+    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    assert!(doc["components"]["schemas"]["AskBody"]["properties"]["question"].is_object());
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &dest);
+        } else {
+            std::fs::copy(entry.path(), dest).unwrap();
+        }
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
 }

@@ -8,7 +8,7 @@
 //! [`expert_topics`] (topics never answered alone), [`reply`] (what adapters render), [`bot`] (search and
 //! decide), [`indexing`] (what the index holds), [`roles`] and [`tickets`] (who may do what, the
 //! ticket state machine), [`notify`] (messages owed), `service` (asking and escalating), `desk`
-//! (expert actions), `inbox` (« Mes questions »), `queue` (the experts' queue), `sync` (index catch-up), [`accounts`] (passwords, sessions, login links, API
+//! (expert actions), [`drafts`] (an expert answer proposed as an article), `inbox` (« Mes questions »), `queue` (the experts' queue), `sync` (index catch-up), [`accounts`] (passwords, sessions, login links, API
 //! tokens), [`error`].
 
 pub mod bot;
@@ -17,6 +17,7 @@ pub mod decision;
 pub mod display;
 pub mod accounts;
 mod desk;
+pub mod drafts;
 mod inbox;
 mod queue;
 pub mod error;

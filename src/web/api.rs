@@ -1,6 +1,7 @@
 //! The JSON API: `/api/health` (public) and `/api/v1/…` (bearer token from `svp tokens create`,
 //! or the session cookie of a logged-in page). Errors are `{"error": {"code", "message"}}` with
-//! the core's stable codes; a malformed body is `bad_request`.
+//! the core's stable codes; a malformed body is `bad_request`. `/api/openapi.json` is the
+//! OpenAPI 3.1 document generated from these handlers (utoipa).
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Path, Query, Request, State};
@@ -31,6 +32,50 @@ pub(super) fn router() -> Router<WebState> {
         .route("/v1/tickets/{id}/{action}", post(ticket_action))
         .route("/v1/answers/{id}/{action}", post(answer_action))
         .route("/v1/articles/{slug}", get(article))
+        .route("/openapi.json", get(openapi))
+}
+
+/// The OpenAPI document of `/api/v1`.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(title = "SVP insertion", description = "The helpdesk's JSON API: ask the bot, escalate, follow one's questions, work tickets, curate expert answers. Errors: `{\"error\": {\"code\", \"message\"}}`; codes: unauthenticated, forbidden, not_found, taken, invalid_transition, busy, rate_limited, bad_request, csrf, empty, too_long, unavailable."),
+    paths(ask, my_questions, escalate, feedback, confirm, tickets, ticket, ticket_action, answer_action, article),
+    components(schemas(AskBody, EscalateBody, FeedbackBody, ConfirmBody, ActionBody, ErrorBody, ErrorDetail)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+/// Declares the bearer scheme (`svp tokens create`).
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+/// The OpenAPI 3.1 document (public: it describes, it reveals nothing).
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    use utoipa::OpenApi;
+    Json(ApiDoc::openapi())
+}
+
+/// An error response.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct ErrorBody {
+    error: ErrorDetail,
+}
+
+/// What went wrong.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct ErrorDetail {
+    /// Stable code.
+    code: String,
+    /// French message for the user.
+    message: String,
 }
 
 /// A JSON body whose rejection is a JSON error.
@@ -75,21 +120,24 @@ fn api<T: serde::Serialize>(result: Result<T, DeskError>) -> ApiResult {
     serde_json::to_value(value).map(Json).map_err(|e| WebError::Api(DeskError::Unavailable(e.into())))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct AskBody {
     question: String,
 }
 
 /// Records the question and returns what `svp ask --json` prints.
+#[utoipa::path(post, path = "/api/v1/ask", request_body = AskBody, responses((status = 200, description = "The bot's reply with `question_id`", body = serde_json::Value), (status = 422, description = "Empty or too long", body = ErrorBody), (status = 429, description = "Too many questions", body = ErrorBody), (status = 401, description = "Not logged in", body = ErrorBody), (status = 403, description = "Role does not allow it", body = ErrorBody)))]
 async fn ask(State(state): State<WebState>, CurrentUser(user): CurrentUser, Body(body): Body<AskBody>) -> ApiResult {
     api(state.service.ask(&user, &body.question, Origin { transport: "web".into(), channel: None }).await)
 }
 
+/// The caller's questions, newest first, with tickets, answers and requests for precision.
+#[utoipa::path(get, path = "/api/v1/questions", responses((status = 200, description = "My questions", body = serde_json::Value), (status = 401, description = "Not logged in", body = ErrorBody), (status = 403, description = "Role does not allow it", body = ErrorBody)))]
 async fn my_questions(State(state): State<WebState>, CurrentUser(user): CurrentUser) -> ApiResult {
     api(state.service.my_questions(&user, 100).await)
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 struct EscalateBody {
     /// Join this ticket.
     join: Option<i64>,
@@ -98,6 +146,8 @@ struct EscalateBody {
     new: bool,
 }
 
+/// Passes a question to the experts (or proposes close open tickets).
+#[utoipa::path(post, path = "/api/v1/questions/{id}/escalate", params(("id" = i64, Path, description = "Question id")), request_body = EscalateBody, responses((status = 200, description = "opened, joined, already or proposed", body = serde_json::Value), (status = 401, description = "Not logged in", body = ErrorBody), (status = 403, description = "Role does not allow it", body = ErrorBody)))]
 async fn escalate(State(state): State<WebState>, CurrentUser(user): CurrentUser, Path(id): Path<i64>, Body(body): Body<EscalateBody>) -> ApiResult {
     let mode = match (body.join, body.new) {
         (Some(t), _) => EscalateMode::Join(t),
@@ -107,20 +157,24 @@ async fn escalate(State(state): State<WebState>, CurrentUser(user): CurrentUser,
     api(state.service.escalate(&user, id, mode).await)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct FeedbackBody {
     helpful: bool,
 }
 
+/// « Ça répond » / « Ça ne répond pas ».
+#[utoipa::path(post, path = "/api/v1/questions/{id}/feedback", params(("id" = i64, Path, description = "Question id")), request_body = FeedbackBody, responses((status = 200, description = "Recorded", body = serde_json::Value), (status = 401, description = "Not logged in", body = ErrorBody), (status = 403, description = "Role does not allow it", body = ErrorBody)))]
 async fn feedback(State(state): State<WebState>, CurrentUser(user): CurrentUser, Path(id): Path<i64>, Body(body): Body<FeedbackBody>) -> ApiResult {
     api(state.service.feedback(&user, id, body.helpful).await.map(|_| json!({ "ok": true })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct ConfirmBody {
     yes: bool,
 }
 
+/// Answers the bot's « Votre question porte-t-elle sur … ? ».
+#[utoipa::path(post, path = "/api/v1/questions/{id}/confirm", params(("id" = i64, Path, description = "Question id")), request_body = ConfirmBody, responses((status = 200, description = "answered or escalated", body = serde_json::Value), (status = 401, description = "Not logged in", body = ErrorBody), (status = 403, description = "Role does not allow it", body = ErrorBody)))]
 async fn confirm(State(state): State<WebState>, CurrentUser(user): CurrentUser, Path(id): Path<i64>, Body(body): Body<ConfirmBody>) -> ApiResult {
     api(state.service.confirm(&user, id, body.yes).await.map(|c| match c {
         Confirmed::Answered(reply) => json!({ "outcome": "answered", "reply": reply }),
@@ -128,13 +182,15 @@ async fn confirm(State(state): State<WebState>, CurrentUser(user): CurrentUser, 
     }))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
 struct TicketsQuery {
     /// Comma-separated statuses (all when absent).
     status: Option<String>,
     limit: Option<i64>,
 }
 
+/// Tickets, oldest first (staff: only their own).
+#[utoipa::path(get, path = "/api/v1/tickets", params(TicketsQuery), responses((status = 200, description = "Tickets", body = serde_json::Value), (status = 401, description = "Not logged in", body = ErrorBody), (status = 403, description = "Role does not allow it", body = ErrorBody)))]
 async fn tickets(State(state): State<WebState>, CurrentUser(user): CurrentUser, Query(q): Query<TicketsQuery>) -> ApiResult {
     let statuses: Vec<TicketStatus> = q
         .status
@@ -146,12 +202,14 @@ async fn tickets(State(state): State<WebState>, CurrentUser(user): CurrentUser, 
     api(state.service.tickets(&user, &statuses, q.limit.unwrap_or(200).clamp(1, 1000)).await)
 }
 
+/// One ticket with its question, history and answer.
+#[utoipa::path(get, path = "/api/v1/tickets/{id}", params(("id" = i64, Path, description = "Ticket id")), responses((status = 200, description = "The ticket", body = serde_json::Value), (status = 404, description = "No such ticket", body = ErrorBody), (status = 401, description = "Not logged in", body = ErrorBody), (status = 403, description = "Role does not allow it", body = ErrorBody)))]
 async fn ticket(State(state): State<WebState>, CurrentUser(user): CurrentUser, Path(id): Path<i64>) -> ApiResult {
     api(state.service.ticket_detail(&user, id).await)
 }
 
 /// The fields of ticket actions (each action reads the ones it needs).
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ActionBody {
     #[serde(default)]
@@ -162,6 +220,8 @@ struct ActionBody {
     force: bool,
 }
 
+/// An action on a ticket: claim, release, answer, clarify, reply, duplicate, close, reopen.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/{action}", params(("id" = i64, Path, description = "Ticket id"), ("action" = String, Path, description = "claim | release | answer | clarify | reply | duplicate | close | reopen")), request_body(content = ActionBody, description = "May be empty for claim, release, reopen"), responses((status = 200, description = "The ticket after the action", body = serde_json::Value), (status = 409, description = "Taken by another expert, or not possible in this status", body = ErrorBody), (status = 401, description = "Not logged in", body = ErrorBody), (status = 403, description = "Role does not allow it", body = ErrorBody)))]
 async fn ticket_action(
     State(state): State<WebState>,
     CurrentUser(user): CurrentUser,
@@ -186,6 +246,8 @@ async fn ticket_action(
     })
 }
 
+/// A new version of an expert answer (`edit`, with `text`) or its retirement (`retire`, with `reason`).
+#[utoipa::path(post, path = "/api/v1/answers/{id}/{action}", params(("id" = i64, Path, description = "Answer id"), ("action" = String, Path, description = "edit | retire")), request_body = ActionBody, responses((status = 200, description = "The answer", body = serde_json::Value), (status = 401, description = "Not logged in", body = ErrorBody), (status = 403, description = "Role does not allow it", body = ErrorBody)))]
 async fn answer_action(
     State(state): State<WebState>,
     CurrentUser(user): CurrentUser,
@@ -199,7 +261,9 @@ async fn answer_action(
     })
 }
 
-async fn article(State(state): State<WebState>, CurrentUser(_): CurrentUser, Path(slug): Path<String>) -> Response {
+/// A published article.
+#[utoipa::path(get, path = "/api/v1/articles/{slug}", params(("slug" = String, Path, description = "Article slug")), responses((status = 200, description = "The article", body = serde_json::Value), (status = 404, description = "No such article", body = ErrorBody), (status = 401, description = "Not logged in", body = ErrorBody), (status = 403, description = "Role does not allow it", body = ErrorBody)))]
+async fn article(State(state): State<WebState>, _user: CurrentUser, Path(slug): Path<String>) -> Response {
     let kb = state.service.bot().kb();
     match kb.published().find(|a| a.slug == slug) {
         Some(a) => Json(a).into_response(),

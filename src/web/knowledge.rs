@@ -23,6 +23,7 @@ pub(super) fn router() -> Router<WebState> {
         .route("/articles/{slug}", get(article))
         .route("/answers/{id}", get(answer))
         .route("/answers/{id}/{action}", post(answer_action))
+        .route("/answers/{id}/brouillon.md", get(draft_download))
         .route("/tickets/{id}/answer", get(ticket_answer))
 }
 
@@ -141,6 +142,18 @@ fn diff_html(old: &str, new: &str) -> String {
     out
 }
 
+/// The draft article of an expert answer, as a file to download (experts only; nothing written).
+async fn draft_download(State(state): State<WebState>, CurrentUser(user): CurrentUser, Path(id): Path<i64>) -> Result<Response, WebError> {
+    use axum::response::IntoResponse;
+    let draft = state.service.draft_article(&user, id, false).await?;
+    let disposition = format!("attachment; filename=\"{}.md\"", draft.slug);
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "text/markdown; charset=utf-8".to_string()), (axum::http::header::CONTENT_DISPOSITION, disposition)],
+        draft.markdown,
+    )
+        .into_response())
+}
+
 #[derive(Deserialize, Default)]
 struct EditForm {
     #[serde(default)]
@@ -159,12 +172,28 @@ async fn answer_action(
     state.service.require_expert(&user)?;
     let reason = Some(form.reason.trim()).filter(|r| !r.is_empty());
     let result = match action.as_str() {
-        "edit" => state.service.edit_answer(&user, id, &form.text).await.map(|a| (a, "Nouvelle version publiée : le bot la sert dès maintenant.")),
-        "retire" => state.service.retire_answer(&user, id, reason).await.map(|a| (a, "Réponse retirée : le bot ne la proposera plus.")),
+        "edit" => state.service.edit_answer(&user, id, &form.text).await.map(|a| (a, "Nouvelle version publiée : le bot la sert dès maintenant.".to_string())),
+        "retire" => state.service.retire_answer(&user, id, reason).await.map(|a| (a, "Réponse retirée : le bot ne la proposera plus.".to_string())),
+        "draft" => match state.service.draft_article(&user, id, true).await {
+            Ok(draft) => {
+                let message = match &draft.written {
+                    Some(path) => format!(
+                        "Brouillon d'article écrit dans {} (status: draft) : un curateur le relit puis le publie. Vous pouvez aussi le télécharger.",
+                        path.display()
+                    ),
+                    None => "Le dossier des fiches n'est pas modifiable ici (ou ce brouillon existe déjà) : téléchargez le brouillon et transmettez-le à un curateur.".to_string(),
+                };
+                match state.service.store().answer(id).await.map_err(DeskError::from)? {
+                    Some(a) => Ok((a, message)),
+                    None => Err(DeskError::NotFound("Cette réponse n'existe pas.".into())),
+                }
+            }
+            Err(e) => Err(e),
+        },
         _ => Err(DeskError::NotFound(format!("Action inconnue : {action}."))),
     };
     match result {
-        Ok((a, message)) => show_answer(&state, &user, Some(a), Some((message.to_string(), "answer"))).await,
+        Ok((a, message)) => show_answer(&state, &user, Some(a), Some((message, "answer"))).await,
         Err(e) if !e.is_internal() && !matches!(e, DeskError::NotFound(_)) => {
             let found = state.service.store().answer(id).await.map_err(DeskError::from)?;
             let mut page = show_answer(&state, &user, found, Some((e.to_string(), "error"))).await?;
