@@ -347,6 +347,16 @@ impl Service {
         Ok(notes)
     }
 
+    /// Publishes `text` for a ticket: its answer, or, when it has one already, a new version of
+    /// it (experts only). Returns whether it was a new version.
+    pub async fn publish_answer(&self, actor: &User, ticket_id: i64, text: &str) -> DeskResult<bool> {
+        self.require_expert(actor)?;
+        match self.store.answer_for_ticket(ticket_id).await? {
+            Some(answer) => self.edit_answer(actor, answer.id, text).await.map(|_| true),
+            None => self.answer(actor, ticket_id, text).await.map(|_| false),
+        }
+    }
+
     /// Every version of an expert answer, oldest first (experts only: a version may have been
     /// replaced for a reason).
     pub async fn answer_versions(&self, actor: &User, answer_id: i64) -> DeskResult<Vec<crate::store::AnswerVersion>> {

@@ -253,15 +253,14 @@ async fn act(
             Err(_) => Err(DeskError::NotFound("Indiquez le numéro du ticket d'origine.".into())),
         },
         "answer" => {
-            let existing = service.ticket_detail(&user, id).await?.answer;
             let notice = service.privacy_notice(&form.text);
-            let done = match existing {
-                Some(answer) => service.edit_answer(&user, answer.id, &form.text).await.map(|_| "Réponse modifiée et republiée.".to_string()),
-                None => service.answer(&user, id, &form.text).await.map(|_| "Réponse publiée : les personnes qui attendaient sont prévenues.".to_string()),
-            };
-            done.map(|m| match notice {
-                Some(n) => format!("{m} {n}"),
-                None => m,
+            service.publish_answer(&user, id, &form.text).await.map(|edited| {
+                let done = if edited {
+                    "Réponse modifiée et republiée."
+                } else {
+                    "Réponse publiée : les personnes qui attendaient sont prévenues."
+                };
+                notice.map_or_else(|| done.to_string(), |n| format!("{done} {n}"))
             })
         }
         _ => Err(DeskError::NotFound(format!("Action inconnue : {action}."))),
