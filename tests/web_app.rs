@@ -470,3 +470,39 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[tokio::test]
+async fn the_queue_filters_and_pages_in_the_database() {
+    for target in Target::all().await {
+        let web = Web::on(target).await;
+        web.user("Chloé", Role::Staff).await;
+        web.user("Awa", Role::Expert).await;
+        let staff = web.service.user_named("Chloé").await.unwrap();
+        let expert = web.service.user_named("Awa").await.unwrap();
+        let mut ids = Vec::new();
+        for i in 0..5 {
+            let asked = web.service.ask(&staff, &format!("Question rare numéro {i} sur une démarche inconnue ?"), svp::store::Origin { transport: "web".into(), channel: None }).await.unwrap();
+            ids.push(web.service.escalate(&staff, asked.question_id, svp::core::EscalateMode::New).await.unwrap().ticket_id().unwrap());
+        }
+        web.service.claim(&expert, ids[1]).await.unwrap();
+        let all = svp::core::QueueFilter::default();
+        let page: Vec<i64> = web.service.queue(&expert, &all, 0, 2).await.unwrap().iter().map(|t| t.id).collect();
+        assert_eq!(page, ids[..2], "oldest first");
+        let next: Vec<i64> = web.service.queue(&expert, &all, 2, 2).await.unwrap().iter().map(|t| t.id).collect();
+        assert_eq!(next, ids[2..4]);
+        let mine = svp::core::QueueFilter { mine: true, ..Default::default() };
+        assert_eq!(web.service.queue(&expert, &mine, 0, 10).await.unwrap().iter().map(|t| t.id).collect::<Vec<_>>(), vec![ids[1]]);
+        let site = svp::core::QueueFilter { site: Some("CPH Test".into()), ..Default::default() };
+        assert_eq!(web.service.queue(&expert, &site, 0, 10).await.unwrap().len(), 5);
+        let other = svp::core::QueueFilter { site: Some("Ailleurs".into()), ..Default::default() };
+        assert!(web.service.queue(&expert, &other, 0, 10).await.unwrap().is_empty());
+        let old = svp::core::QueueFilter { older_than_hours: Some(1), ..Default::default() };
+        assert!(web.service.queue(&expert, &old, 0, 10).await.unwrap().is_empty(), "none is an hour old");
+        let theme = web.service.store().ticket(ids[0]).await.unwrap().unwrap().theme;
+        if let Some(theme) = theme {
+            let by_theme = svp::core::QueueFilter { theme: Some(theme.clone()), ..Default::default() };
+            assert!(web.service.queue(&expert, &by_theme, 0, 10).await.unwrap().iter().all(|t| t.theme.as_deref() == Some(theme.as_str())));
+        }
+        assert!(web.service.queue(&staff, &all, 0, 10).await.is_err(), "staff have no queue");
+    }
+}

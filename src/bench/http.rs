@@ -137,7 +137,7 @@ pub async fn run(settings: &Settings, scale: &Scale, work: &Path) -> anyhow::Res
     let css = http.get(format!("{base}/static/svp.css")).send().await?.bytes().await?.len();
     let js = http.get(format!("{base}/static/svp.js")).send().await?.bytes().await?.len();
     let _ = writeln!(out, "\nPage weights (HTML of the page + {css} B of CSS + {js} B of JS, loaded once):\n\n| page | HTML | total |\n|---|---|---|");
-    let first_ticket = service.queue(&service.user_named("Banc expert").await?, &Default::default(), 1).await?.first().map(|t| t.id).unwrap_or(1);
+    let first_ticket = service.queue(&service.user_named("Banc expert").await?, &Default::default(), 0, 1).await?.first().map(|t| t.id).unwrap_or(1);
     for path in ["/login", "/", "/mes-questions", "/connaissances", "/stats", "/articles/siao-115", &format!("/desk/tickets/{first_ticket}")] {
         let html = http.get(format!("{base}{path}")).header("cookie", &cookie).send().await?.bytes().await?.len();
         let _ = writeln!(out, "| `{path}` | {:.1} KB | {:.1} KB |", html as f64 / 1000.0, (html + css + js) as f64 / 1000.0);

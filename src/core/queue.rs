@@ -7,10 +7,7 @@ use serde::Deserialize;
 use super::error::DeskResult;
 use super::service::Service;
 use super::tickets::TicketStatus;
-use crate::store::{Ticket, User};
-
-/// Largest number of tickets read before filtering.
-const SCAN: i64 = 20_000;
+use crate::store::{QueueQuery, Ticket, User};
 
 /// What the queue shows. Empty fields do not filter.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -29,9 +26,9 @@ pub struct QueueFilter {
 }
 
 impl Service {
-    /// The queue for an expert (or a manager), oldest first, at most `limit`. Errors:
-    /// `Forbidden` for staff.
-    pub async fn queue(&self, actor: &User, filter: &QueueFilter, limit: usize) -> DeskResult<Vec<Ticket>> {
+    /// The queue for an expert (or a manager), oldest first: `limit` tickets after skipping
+    /// `offset`. Errors: `Forbidden` for staff.
+    pub async fn queue(&self, actor: &User, filter: &QueueFilter, offset: usize, limit: usize) -> DeskResult<Vec<Ticket>> {
         if !actor.role.can_see_reports() {
             self.require_expert(actor)?;
         }
@@ -41,20 +38,19 @@ impl Service {
             filter.statuses.clone()
         };
         // Clamped to ten years: an absurd value must not overflow the date arithmetic.
-        let cutoff = filter.older_than_hours.map(|h| Utc::now() - Duration::hours(h.clamp(0, 87_600)));
+        let cutoff = filter.older_than_hours.map(|h| (Utc::now() - Duration::hours(h.clamp(0, 87_600))).timestamp_millis());
         let blank = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
         let (theme, site) = (blank(&filter.theme), blank(&filter.site));
-        Ok(self
-            .store
-            .list_tickets(&statuses, None, SCAN)
-            .await?
-            .into_iter()
-            .filter(|t| theme.is_none() || t.theme == theme)
-            .filter(|t| site.is_none() || t.site == site)
-            .filter(|t| cutoff.is_none_or(|c| t.created_at <= c))
-            .filter(|t| !filter.mine || t.assignee_id == Some(actor.id))
-            .take(limit)
-            .collect())
+        let query = QueueQuery {
+            statuses: &statuses,
+            theme: theme.as_deref(),
+            site: site.as_deref(),
+            created_before_ms: cutoff,
+            assignee: filter.mine.then_some(actor.id),
+            offset: i64::try_from(offset).unwrap_or(i64::MAX),
+            limit: i64::try_from(limit).unwrap_or(i64::MAX),
+        };
+        Ok(self.store.queue_tickets(&query).await?)
     }
 }
 

@@ -32,7 +32,7 @@ pub use answers::{AnswerChange, AnswerVersion};
 pub use privacy::{StoredText, TextColumn};
 pub use reports::{Stats, ThemeCount, TopQuestion};
 pub use rows::*;
-pub use tickets::{AnswerWrite, Follower, NewTicket};
+pub use tickets::{AnswerWrite, Follower, NewTicket, QueueQuery};
 
 /// The database engine behind a URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -39,6 +39,25 @@ fn ticket(row: &AnyRow) -> StoreResult<Ticket> {
     })
 }
 
+/// The experts' queue, as [`Store::queue_tickets`] filters it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct QueueQuery<'a> {
+    /// Statuses shown (all when empty).
+    pub statuses: &'a [TicketStatus],
+    /// Theme id.
+    pub theme: Option<&'a str>,
+    /// Asker's site.
+    pub site: Option<&'a str>,
+    /// Opened at or before this time, in ms since the epoch.
+    pub created_before_ms: Option<i64>,
+    /// Held by this expert.
+    pub assignee: Option<i64>,
+    /// Tickets skipped.
+    pub offset: i64,
+    /// Tickets returned, at most.
+    pub limit: i64,
+}
+
 /// A ticket to open.
 #[derive(Debug, Clone)]
 pub struct NewTicket {
@@ -216,6 +235,49 @@ impl Store {
             query = query.bind(user);
         }
         let rows = query.fetch_all(&self.pool).await?;
+        rows.iter().map(ticket).collect()
+    }
+
+    /// The experts' queue: tickets with one of `q.statuses` (all when empty) and the optional
+    /// filters, oldest first, `q.limit` of them after skipping `q.offset`. Filtered in SQL, so a
+    /// page costs the same with ten or ten thousand open tickets.
+    pub async fn queue_tickets(&self, q: &QueueQuery<'_>) -> StoreResult<Vec<Ticket>> {
+        enum Bind<'b> {
+            Text(&'b str),
+            Int(i64),
+        }
+        let mut filters = Vec::new();
+        let mut binds = Vec::new();
+        if !q.statuses.is_empty() {
+            let list: Vec<String> = q.statuses.iter().map(|s| format!("'{}'", s.as_str())).collect();
+            filters.push(format!("t.status IN ({})", list.join(", ")));
+        }
+        if let Some(theme) = q.theme {
+            binds.push(Bind::Text(theme));
+            filters.push(format!("t.theme = ${}", binds.len()));
+        }
+        if let Some(site) = q.site {
+            binds.push(Bind::Text(site));
+            filters.push(format!("a.site = ${}", binds.len()));
+        }
+        if let Some(before) = q.created_before_ms {
+            binds.push(Bind::Int(before));
+            filters.push(format!("t.created_at <= ${}", binds.len()));
+        }
+        if let Some(assignee) = q.assignee {
+            binds.push(Bind::Int(assignee));
+            filters.push(format!("t.assignee_id = ${}", binds.len()));
+        }
+        let filter = if filters.is_empty() { String::new() } else { format!(" WHERE {}", filters.join(" AND ")) };
+        let sql = format!("{SELECT}{filter} ORDER BY t.created_at, t.id LIMIT ${} OFFSET ${}", binds.len() + 1, binds.len() + 2);
+        let mut query = sqlx::query(&sql);
+        for bind in binds {
+            query = match bind {
+                Bind::Text(t) => query.bind(t),
+                Bind::Int(i) => query.bind(i),
+            };
+        }
+        let rows = query.bind(q.limit).bind(q.offset).fetch_all(&self.pool).await?;
         rows.iter().map(ticket).collect()
     }
 

@@ -75,9 +75,10 @@ async fn queue(State(state): State<WebState>, CurrentUser(user): CurrentUser, Qu
         mine: !q.mine.is_empty(),
     };
     let page = q.page.min(10_000);
-    let all = state.service.queue(&user, &filter, SHOWN * (page + 1) + 1).await?;
-    let more = all.len() > SHOWN * (page + 1);
-    let tickets: Vec<_> = all.iter().skip(SHOWN * page).take(SHOWN).map(|t| row(&state, t)).collect();
+    let mut shown = state.service.queue(&user, &filter, SHOWN * page, SHOWN + 1).await?;
+    let more = shown.len() > SHOWN;
+    shown.truncate(SHOWN);
+    let tickets: Vec<_> = shown.iter().map(|t| row(&state, t)).collect();
     let next_page = more.then(|| {
         format!(
             "/desk?status={}&theme={}&site={}&older_than_hours={}&mine={}&page={}",
@@ -172,7 +173,7 @@ async fn workspace(state: &WebState, user: &User, id: i64, notice: Option<(Strin
         .collect();
     let can = state.service.allowed(user, t, detail.answer.is_some());
     let open_tickets: Vec<_> = if can.merge {
-        state.service.queue(user, &QueueFilter::default(), 200).await?.iter().filter(|o| o.id != t.id).map(|o| row(state, o)).collect()
+        state.service.queue(user, &QueueFilter::default(), 0, 200).await?.iter().filter(|o| o.id != t.id).map(|o| row(state, o)).collect()
     } else {
         Vec::new()
     };
