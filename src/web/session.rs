@@ -28,13 +28,6 @@ pub const COOKIE: &str = "svp_session";
 #[derive(Debug, Clone)]
 pub struct CurrentUser(pub User);
 
-/// How the request was authenticated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Via {
-    Cookie,
-    Bearer,
-}
-
 /// The value of the session cookie, if any.
 pub fn session_token(headers: &HeaderMap) -> Option<String> {
     headers
@@ -70,30 +63,30 @@ impl Credential {
         bearer_token(headers).map(Credential::Bearer).or_else(|| session_token(headers).map(Credential::Session))
     }
 
-    /// Whether it still logs `user` in: `Some(bool)`, or `None` when the database cannot tell now.
-    pub async fn still_valid(&self, service: &crate::core::Service, user: &User) -> Option<bool> {
-        let found = match self {
+    /// The user it logs in, if it is live (a session also marks itself active).
+    pub async fn user(&self, service: &crate::core::Service) -> Result<Option<User>, DeskError> {
+        match self {
             Credential::Session(t) => service.session_user(t).await,
             Credential::Bearer(t) => service.api_user(t).await,
-        };
-        found.ok().map(|u| u.is_some_and(|u| u.id == user.id))
+        }
+    }
+
+    /// Whether it still logs `user` in: `Some(bool)`, or `None` when the database cannot tell now.
+    pub async fn still_valid(&self, service: &crate::core::Service, user: &User) -> Option<bool> {
+        self.user(service).await.ok().map(|u| u.is_some_and(|u| u.id == user.id))
     }
 }
 
 /// Resolves the session cookie or bearer token into a [`CurrentUser`] extension. A database
 /// failure answers 503 rather than treating the person as logged out.
 pub async fn authenticate(State(state): State<WebState>, mut request: Request, next: Next) -> Response {
-    let (found, via) = if let Some(token) = bearer_token(request.headers()) {
-        (state.service.api_user(&token).await, Via::Bearer)
-    } else if let Some(token) = session_token(request.headers()) {
-        (state.service.session_user(&token).await, Via::Cookie)
-    } else {
-        (Ok(None), Via::Cookie)
+    let found = match Credential::of(request.headers()) {
+        Some(credential) => credential.user(&state.service).await,
+        None => Ok(None),
     };
     match found {
         Ok(Some(user)) => {
             request.extensions_mut().insert(CurrentUser(user));
-            request.extensions_mut().insert(via);
         }
         Ok(None) => {}
         Err(e) => {
