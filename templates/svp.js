@@ -7,9 +7,25 @@
 (function () {
   var url = document.body.getAttribute("data-live");
   var region = document.getElementById("live-region");
-  if (!url || !region || !window.EventSource) return;
+  if (!url || !window.EventSource) return;
   var source = new EventSource(url);
   source.addEventListener("change", function () {
+    if (!region) {
+      // A page with forms (a ticket): say it changed, never replace what is being written.
+      if (document.getElementById("live-note")) return;
+      var note = document.createElement("p");
+      note.id = "live-note";
+      note.className = "warning";
+      note.setAttribute("role", "status");
+      note.textContent = "Ce ticket vient de changer (pris en charge, répondu ou complété par quelqu'un d'autre). ";
+      var link = document.createElement("a");
+      link.href = window.location.pathname;
+      link.textContent = "Recharger la page";
+      note.appendChild(link);
+      var main = document.getElementById("contenu");
+      main.insertBefore(note, main.firstChild);
+      return;
+    }
     var typing = region.contains(document.activeElement) && document.activeElement.value;
     if (typing) {
       var note = document.getElementById("live-note");

@@ -180,6 +180,12 @@ async fn staff_and_expert_close_the_loop_in_a_real_browser() {
     assert_eq!(staff.url().await, before);
     shoot(&staff, "mine").await;
 
+    // A change made elsewhere (here the CLI, as another instance would) shows on the expert's
+    // open ticket page, without replacing anything on it.
+    let closed = svp(data.path()).args(["tickets", "close", "1", "--as", "Awa"]).stdout(Stdio::null()).status().expect("svp tickets close");
+    assert!(closed.success());
+    wait_text(&expert, "Ce ticket vient de changer").await;
+
     // A paraphrase is answered from the expert answer.
     click_link(&staff, "Poser une question").await;
     staff.type_into(&staff.must("#q").await, "carte de pêche moins chère pour un réfugié ?").await;

@@ -72,6 +72,14 @@ impl Service {
         Ok(self.store.asker_fingerprint(actor.id).await?)
     }
 
+    /// Changes whenever ticket `ticket_id` or its answer changes (experts and managers only).
+    pub async fn ticket_fingerprint(&self, actor: &User, ticket_id: i64) -> DeskResult<String> {
+        if !actor.role.can_see_reports() {
+            self.require_expert(actor)?;
+        }
+        Ok(self.store.ticket_fingerprint(ticket_id).await?)
+    }
+
     /// Changes whenever the desk's queue may have changed. Experts and managers only.
     pub async fn desk_fingerprint(&self, actor: &User) -> DeskResult<String> {
         if !actor.role.can_work_tickets() && !actor.role.can_see_reports() {

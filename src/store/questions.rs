@@ -108,6 +108,21 @@ impl Store {
         Ok(format!("{n}-{at}-{v}"))
     }
 
+    /// A fingerprint of one ticket: changes with any change to it (its version) or its answer.
+    pub async fn ticket_fingerprint(&self, ticket_id: i64) -> StoreResult<String> {
+        let row = sqlx::query(
+            "SELECT t.version AS v, t.updated_at AS at, COALESCE((SELECT a.version FROM answers a WHERE a.ticket_id = t.id), 0) AS av \
+             FROM tickets t WHERE t.id = $1",
+        )
+        .bind(ticket_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match row {
+            Some(r) => format!("{}-{}-{}", r.try_get::<i64, _>("v")?, r.try_get::<i64, _>("at")?, r.try_get::<i64, _>("av")?),
+            None => "none".into(),
+        })
+    }
+
     /// Records the asker's answer to the bot's « did you mean » (`yes` or `no`); the first
     /// answer stands. Returns whether it was recorded now.
     pub async fn set_confirmation(&self, question_id: i64, confirmation: &str) -> StoreResult<bool> {

@@ -28,6 +28,7 @@ pub(super) fn router() -> Router<WebState> {
         .route("/desk/events", get(events))
         .route("/desk/preview", post(preview))
         .route("/desk/tickets/{id}", get(ticket))
+        .route("/desk/tickets/{id}/events", get(ticket_events))
         .route("/desk/tickets/{id}/{action}", post(act))
 }
 
@@ -128,6 +129,33 @@ async fn events(State(state): State<WebState>, CurrentUser(user): CurrentUser, h
     }))
 }
 
+/// Live updates of one ticket: the page says it changed (it does not swap itself, so an answer
+/// being written is never lost).
+async fn ticket_events(
+    State(state): State<WebState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<i64>,
+    headers: axum::http::HeaderMap,
+) -> Result<impl IntoResponse, WebError> {
+    state.service.ticket_fingerprint(&user, id).await?;
+    let credential = super::session::Credential::of(&headers);
+    Ok(super::live::changes(move || {
+        let (service, user) = (state.service.clone(), user.clone());
+        let credential = credential.clone();
+        async move {
+            match credential.as_ref() {
+                Some(c) => match c.still_valid(&service, &user).await {
+                    Some(true) => {}
+                    Some(false) => return Poll::End,
+                    None => return Poll::Retry,
+                },
+                None => return Poll::End,
+            }
+            service.ticket_fingerprint(&user, id).await.map_or(Poll::Retry, Poll::Value)
+        }
+    }))
+}
+
 #[derive(Deserialize)]
 struct TextForm {
     #[serde(default)]
@@ -183,7 +211,7 @@ async fn workspace(state: &WebState, user: &User, id: i64, notice: Option<(Strin
     Ok(render(
         "ticket.html",
         context! {
-            me => Me::from(user), page => "desk", t, status_label => t.status.label(), created => when(t.created_at),
+            me => Me::from(user), page => "desk", live => format!("/desk/tickets/{id}/events"), t, status_label => t.status.label(), created => when(t.created_at),
             followers => detail.followers, theme_label, hits, similar, events, can, open_tickets,
             confidence => detail.question.as_ref().map(|q| format!("{:.2}", q.confidence)),
             answer_html => detail.answer.as_ref().map(|a| markdown(&a.text)), answer => detail.answer,
