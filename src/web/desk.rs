@@ -11,7 +11,6 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::pages::markdown;
-use super::live::Poll;
 use super::session::CurrentUser;
 use super::views::{Me, age, local_url, render, short, when};
 use super::{WebError, WebState};
@@ -111,22 +110,7 @@ async fn queue(State(state): State<WebState>, CurrentUser(user): CurrentUser, Qu
 
 async fn events(State(state): State<WebState>, CurrentUser(user): CurrentUser, headers: axum::http::HeaderMap) -> Result<impl IntoResponse, WebError> {
     state.service.desk_fingerprint(&user).await?;
-    let credential = super::session::Credential::of(&headers);
-    Ok(super::live::changes(move || {
-        let (service, user) = (state.service.clone(), user.clone());
-        let credential = credential.clone();
-        async move {
-            match credential.as_ref() {
-                Some(c) => match c.still_valid(&service, &user).await {
-                    Some(true) => {}
-                    Some(false) => return Poll::End,
-                    None => return Poll::Retry,
-                },
-                None => return Poll::End,
-            }
-            service.desk_fingerprint(&user).await.map_or(Poll::Retry, Poll::Value)
-        }
-    }))
+    Ok(super::live::for_session(state.service, user, headers, |service, user| async move { service.desk_fingerprint(&user).await }))
 }
 
 /// Live updates of one ticket: the page says it changed (it does not swap itself, so an answer
@@ -138,22 +122,7 @@ async fn ticket_events(
     headers: axum::http::HeaderMap,
 ) -> Result<impl IntoResponse, WebError> {
     state.service.ticket_fingerprint(&user, id).await?;
-    let credential = super::session::Credential::of(&headers);
-    Ok(super::live::changes(move || {
-        let (service, user) = (state.service.clone(), user.clone());
-        let credential = credential.clone();
-        async move {
-            match credential.as_ref() {
-                Some(c) => match c.still_valid(&service, &user).await {
-                    Some(true) => {}
-                    Some(false) => return Poll::End,
-                    None => return Poll::Retry,
-                },
-                None => return Poll::End,
-            }
-            service.ticket_fingerprint(&user, id).await.map_or(Poll::Retry, Poll::Value)
-        }
-    }))
+    Ok(super::live::for_session(state.service, user, headers, move |service, user| async move { service.ticket_fingerprint(&user, id).await }))
 }
 
 #[derive(Deserialize)]

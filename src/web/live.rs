@@ -53,3 +53,29 @@ where
     });
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
+
+/// [`changes`] of `fingerprint` for a logged-in user, ending when the request's credential no
+/// longer logs them in (logout, expiry, revoked token). `fingerprint` errors are retried.
+pub fn for_session<F, Fut>(
+    service: crate::core::Service,
+    user: crate::store::User,
+    headers: axum::http::HeaderMap,
+    fingerprint: F,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>>
+where
+    F: Fn(crate::core::Service, crate::store::User) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = crate::core::DeskResult<String>> + Send,
+{
+    let credential = super::session::Credential::of(&headers);
+    changes(move || {
+        let (service, user, credential, fingerprint) = (service.clone(), user.clone(), credential.clone(), fingerprint.clone());
+        async move {
+            let Some(credential) = credential else { return Poll::End };
+            match credential.still_valid(&service, &user).await {
+                Some(true) => fingerprint(service, user).await.map_or(Poll::Retry, Poll::Value),
+                Some(false) => Poll::End,
+                None => Poll::Retry,
+            }
+        }
+    })
+}

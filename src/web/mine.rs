@@ -10,7 +10,6 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::pages::markdown;
-use super::live::Poll;
 use super::session::CurrentUser;
 use super::views::{Me, render, when};
 use super::{WebError, WebState};
@@ -54,22 +53,7 @@ async fn mine(State(state): State<WebState>, CurrentUser(user): CurrentUser) -> 
 }
 
 async fn events(State(state): State<WebState>, CurrentUser(user): CurrentUser, headers: axum::http::HeaderMap) -> impl IntoResponse {
-    let credential = super::session::Credential::of(&headers);
-    super::live::changes(move || {
-        let (service, user) = (state.service.clone(), user.clone());
-        let credential = credential.clone();
-        async move {
-            match credential.as_ref() {
-                Some(c) => match c.still_valid(&service, &user).await {
-                    Some(true) => {}
-                    Some(false) => return Poll::End,
-                    None => return Poll::Retry,
-                },
-                None => return Poll::End,
-            }
-            service.my_questions_fingerprint(&user).await.map_or(Poll::Retry, Poll::Value)
-        }
-    })
+    super::live::for_session(state.service, user, headers, |service, user| async move { service.my_questions_fingerprint(&user).await })
 }
 
 #[derive(Deserialize)]
