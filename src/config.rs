@@ -130,6 +130,10 @@ pub struct WebSettings {
     pub session_max_hours: u32,
     /// Minutes a one-time login link (Discord `/connexion`) stays valid.
     pub login_link_minutes: u32,
+    /// Addresses of reverse proxies in front of SVP (e.g. `["127.0.0.1"]` behind Caddy or nginx
+    /// on the same machine). From these, the client's address is read from `X-Forwarded-For`
+    /// (for the per-address login limit); from anyone else, the header is ignored.
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for WebSettings {
@@ -141,6 +145,7 @@ impl Default for WebSettings {
             session_idle_minutes: 120,
             session_max_hours: 12,
             login_link_minutes: 10,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -53,7 +53,7 @@ fn logged_in(state: &WebState, session: NewSession, next: &str) -> Response {
 }
 
 async fn login(State(state): State<WebState>, request: axum::extract::Request) -> Response {
-    let address = session::client_address(request.extensions());
+    let address = session::client_address(request.extensions(), request.headers(), &state.service.settings().web.trusted_proxies);
     let Ok(Form(form)) = Form::<LoginForm>::from_request(request, &state).await else {
         let mut page = render("login.html", context! { next => "/", name => "", error => "Indiquez votre nom et votre mot de passe." });
         *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;

@@ -126,10 +126,28 @@ impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for CurrentUser 
     }
 }
 
-/// The client's address, for the per-address login limit (`unknown` when served without one,
-/// as in tests).
-pub fn client_address(parts_extensions: &axum::http::Extensions) -> String {
-    parts_extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into())
+/// The client's address, for the per-address login limit: the peer's, or, when the peer is one
+/// of `trusted` proxies, the right-most address of `X-Forwarded-For` that is not a trusted
+/// proxy (the left part of the header is the client's to write, so it is never believed).
+/// `unknown` when served without an address, as in tests.
+pub fn client_address(extensions: &axum::http::Extensions, headers: &HeaderMap, trusted: &[String]) -> String {
+    let Some(peer) = extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()) else {
+        return "unknown".into();
+    };
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|a| a.parse::<std::net::IpAddr>().is_ok())
+        .rev()
+        .find(|a| !trusted.iter().any(|t| t == a))
+        .map(str::to_string)
+        .unwrap_or(peer)
 }
 
 /// Whether a state-changing request provably comes from this site (see the module docs).
@@ -226,6 +244,20 @@ mod tests {
         assert!(!same_site(&h));
         h.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
         assert!(same_site(&h));
+    }
+
+    #[test]
+    fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
+        let mut ext = axum::http::Extensions::new();
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", HeaderValue::from_static("6.6.6.6, 203.0.113.7"));
+        assert_eq!(client_address(&ext, &h, &[]), "unknown");
+        ext.insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 4000))));
+        assert_eq!(client_address(&ext, &h, &[]), "127.0.0.1", "no trusted proxy: the header is ignored");
+        let trusted = vec!["127.0.0.1".to_string()];
+        assert_eq!(client_address(&ext, &h, &trusted), "203.0.113.7", "the right-most untrusted address");
+        ext.insert(ConnectInfo(SocketAddr::from(([198, 51, 100, 1], 4000))));
+        assert_eq!(client_address(&ext, &h, &trusted), "198.51.100.1", "an untrusted peer cannot choose its address");
     }
 
     #[test]
