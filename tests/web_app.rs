@@ -130,6 +130,9 @@ async fn login_comes_back_to_the_page_and_wrong_passwords_are_rate_limited() {
     }
     let response = web.post("/login", "name=chlo%C3%A9&password=correct+horse+battery&next=%2F%2Fevil.example", None).await;
     assert_eq!(location(&response), "/", "never sent to another site");
+    web.user("Élodie", Role::Staff).await;
+    let response = web.post("/login", "name=%C3%A9lodie&password=correct+horse+battery", None).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "names are found whatever their case, in any alphabet");
 
     let response = web.post("/login", "name=Chlo%C3%A9&password=wrong", None).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);

@@ -45,20 +45,23 @@ impl Store {
     }
 
     /// A user by name with their password hash, if they have one: the exact name first, else
-    /// ignoring case (SQLite's `LOWER` folds ASCII letters only: « élodie » finds « Élodie »
-    /// on PostgreSQL, not on SQLite, where the exact spelling is needed).
+    /// ignoring case in any alphabet (« élodie » finds « Élodie »; SQLite's `LOWER` folds ASCII
+    /// only, so that comparison is made here, over the few hundred accounts a network has).
     pub async fn user_with_password(&self, name: &str) -> StoreResult<Option<(User, Option<String>)>> {
-        let row = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.name = $1 OR LOWER(u.name) = LOWER($1) \
-             ORDER BY CASE WHEN u.name = $1 THEN 0 ELSE 1 END, u.id LIMIT 1"
-        ))
-            .bind(name.trim())
-            .fetch_optional(&self.pool)
-            .await?;
-        match row {
-            Some(row) => Ok(Some((super::users::user(&row)?, row.try_get("password_hash")?))),
-            None => Ok(None),
+        let rows = sqlx::query(&format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u ORDER BY u.id")).fetch_all(&self.pool).await?;
+        let wanted = name.trim();
+        let folded = wanted.to_lowercase();
+        let mut fallback = None;
+        for row in &rows {
+            let user = super::users::user(row)?;
+            if user.name == wanted {
+                return Ok(Some((user, row.try_get("password_hash")?)));
+            }
+            if fallback.is_none() && user.name.to_lowercase() == folded {
+                fallback = Some((user, row.try_get("password_hash")?));
+            }
         }
+        Ok(fallback)
     }
 
     /// Opens a session for `user_id` under `token_hash`, ending at `expires_at` (ms).
