@@ -84,7 +84,7 @@ pub fn app(state: WebState) -> Router {
         .merge(stats::router())
         .nest("/api", api::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::authenticate))
-        .layer(axum::middleware::from_fn(session::cross_origin_guard))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), session::cross_origin_guard))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(security_headers))
         .layer(tower_http::trace::TraceLayer::new_for_http())

@@ -151,11 +151,15 @@ pub fn client_address(extensions: &axum::http::Extensions, headers: &HeaderMap, 
 }
 
 /// Whether a state-changing request provably comes from this site (see the module docs).
-fn same_site(headers: &HeaderMap) -> bool {
+fn same_site(headers: &HeaderMap, public_url: &str) -> bool {
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         return matches!(site, "same-origin" | "none");
     }
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return false };
+    // The site's public address (scheme, host and port), whatever Host a proxy forwards.
+    if origin.eq_ignore_ascii_case(public_origin(public_url)) {
+        return true;
+    }
     let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else { return false };
     let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
     !origin_host.is_empty() && origin_host.eq_ignore_ascii_case(host)
@@ -164,11 +168,17 @@ fn same_site(headers: &HeaderMap) -> bool {
 /// Refuses cross-site state-changing requests (CSRF), before any handler runs. Requests
 /// authenticated by a bearer token (and no cookie) are exempt: a foreign site cannot make a
 /// browser send one.
-pub async fn cross_origin_guard(request: Request, next: Next) -> Response {
+/// `scheme://host[:port]` of a URL.
+fn public_origin(url: &str) -> &str {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    url[start..].find('/').map_or(url, |end| &url[..start + end])
+}
+
+pub async fn cross_origin_guard(State(state): State<WebState>, request: Request, next: Next) -> Response {
     let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let headers = request.headers();
     let bearer_only = bearer_token(headers).is_some() && session_token(headers).is_none();
-    if safe || bearer_only || same_site(headers) {
+    if safe || bearer_only || same_site(headers, &state.service.settings().search.public_url) {
         return next.run(request).await;
     }
     let message = "Requête refusée : elle ne vient pas de ce site (protection CSRF). Rechargez la page et réessayez.";
@@ -234,6 +244,7 @@ mod tests {
     #[test]
     fn cross_site_posts_are_told_apart() {
         let mut h = HeaderMap::new();
+        let same_site = |h: &HeaderMap| same_site(h, "http://127.0.0.1:8080");
         assert!(!same_site(&h), "no proof at all");
         h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
         h.insert(header::ORIGIN, HeaderValue::from_static("http://127.0.0.1:8080"));
@@ -244,6 +255,13 @@ mod tests {
         assert!(!same_site(&h));
         h.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
         assert!(same_site(&h));
+        // Behind a proxy that rewrites Host, the public address still proves the origin.
+        let mut p = HeaderMap::new();
+        p.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
+        p.insert(header::ORIGIN, HeaderValue::from_static("https://svp.example.org"));
+        assert!(super::same_site(&p, "https://svp.example.org/"));
+        assert!(!super::same_site(&p, "http://svp.example.org"), "the scheme counts");
+        assert_eq!(public_origin("https://svp.example.org:8443/x/y"), "https://svp.example.org:8443");
     }
 
     #[test]
