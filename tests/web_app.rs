@@ -509,3 +509,27 @@ async fn the_queue_filters_and_pages_in_the_database() {
         assert!(web.service.queue(&staff, &all, 0, 10).await.is_err(), "staff have no queue");
     }
 }
+
+#[tokio::test]
+async fn the_ticket_page_lists_close_pending_tickets_as_possible_duplicates() {
+    let web = Web::on(Target::sqlite()).await;
+    web.user("Chloé", Role::Staff).await;
+    web.user("Awa", Role::Expert).await;
+    let awa = web.login("Awa").await;
+    let staff = web.service.user_named("Chloé").await.unwrap();
+    let mut ids = Vec::new();
+    for q in [
+        "Un réfugié peut-il obtenir une carte de pêche à tarif réduit ?",
+        "Carte de pêche à tarif réduit pour un réfugié : possible ?",
+        "Comment inscrire un enfant à la cantine scolaire ?",
+    ] {
+        let asked = web.service.ask(&staff, q, svp::store::Origin { transport: "web".into(), channel: None }).await.unwrap();
+        ids.push(web.service.escalate(&staff, asked.question_id, svp::core::EscalateMode::New).await.unwrap().ticket_id().unwrap());
+    }
+    let page = body_text(web.get(&format!("/desk/tickets/{}", ids[0]), Some(&awa)).await).await;
+    let section = page.split("doublons possibles").nth(1).expect("a duplicates section").split("</section>").next().unwrap();
+    assert!(section.contains(&format!("/desk/tickets/{}", ids[1])), "{section}");
+    assert!(!section.contains(&format!("/desk/tickets/{}\"", ids[0])) && !section.contains(&format!("/desk/tickets/{}\"", ids[2])), "{section}");
+    let staff_user = web.service.user_named("Chloé").await.unwrap();
+    assert!(web.service.similar_pending(&staff_user, ids[0]).await.is_err(), "experts only");
+}

@@ -15,6 +15,8 @@ use crate::store::{NewQuestion, NewTicket, NewUser, Origin, QuestionRecord, Stat
 
 /// Similarity above which an escalation proposes to join an open ticket instead.
 const SIMILAR_TICKET: f32 = 0.6;
+/// Similarity above which the desk lists a pending ticket as a possible duplicate.
+const DESK_SIMILAR_TICKET: f32 = 0.3;
 
 /// The core service, shared by the CLI, Discord and the web (cheap to clone).
 #[derive(Clone)]
@@ -389,6 +391,25 @@ impl Service {
 
     /// Pending tickets whose question is very close to `text`.
     async fn similar_tickets(&self, text: &str) -> DeskResult<Vec<SimilarTicket>> {
+        self.close_pending(text, SIMILAR_TICKET, 3).await
+    }
+
+    /// Other pending tickets close to ticket `ticket_id`'s question, closest first, for the
+    /// expert deciding whether it is a duplicate (a looser bar than the askers' proposal).
+    /// Experts and managers only.
+    pub async fn similar_pending(&self, actor: &User, ticket_id: i64) -> DeskResult<Vec<SimilarTicket>> {
+        if !actor.role.can_see_reports() {
+            self.require_expert(actor)?;
+        }
+        let Some(ticket) = self.store.ticket(ticket_id).await? else { return Ok(Vec::new()) };
+        let mut close = self.close_pending(&ticket.subject, DESK_SIMILAR_TICKET, 6).await?;
+        close.retain(|s| s.ticket_id != ticket_id);
+        close.truncate(5);
+        Ok(close)
+    }
+
+    /// Pending tickets at least `min` similar to `text`, closest first, at most `limit`.
+    async fn close_pending(&self, text: &str, min: f32, limit: usize) -> DeskResult<Vec<SimilarTicket>> {
         let pending = self.store.pending_subjects(500).await?;
         let mine = self.bot.index().term_weights(&strip_placeholders(text));
         let mut similar: Vec<SimilarTicket> = pending
@@ -397,10 +418,10 @@ impl Service {
                 let theirs = self.bot.index().term_weights(&strip_placeholders(&subject));
                 SimilarTicket { ticket_id, similarity: weighted_jaccard(&mine, &theirs), subject }
             })
-            .filter(|s| s.similarity >= SIMILAR_TICKET)
+            .filter(|s| s.similarity >= min)
             .collect();
         similar.sort_by(|a, b| b.similarity.total_cmp(&a.similarity));
-        similar.truncate(3);
+        similar.truncate(limit);
         Ok(similar)
     }
 

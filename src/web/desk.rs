@@ -169,6 +169,13 @@ async fn workspace(state: &WebState, user: &User, id: i64, notice: Option<(Strin
         .map(|e| json!({ "when": when(e.created_at), "label": event_label(&e.kind), "actor_name": e.actor_name, "detail": e.detail }))
         .collect();
     let can = state.service.allowed(user, t, detail.answer.is_some());
+    let close_tickets: Vec<_> = state
+        .service
+        .similar_pending(user, t.id)
+        .await?
+        .into_iter()
+        .map(|s| json!({ "id": s.ticket_id, "subject_short": short(&s.subject, 110), "similarity": format!("{:.0} %", s.similarity * 100.0) }))
+        .collect();
     let open_tickets: Vec<_> = if can.merge {
         state.service.queue(user, &QueueFilter::default(), 0, 200).await?.iter().filter(|o| o.id != t.id).map(|o| row(state, o)).collect()
     } else {
@@ -181,7 +188,7 @@ async fn workspace(state: &WebState, user: &User, id: i64, notice: Option<(Strin
         "ticket.html",
         context! {
             me => Me::from(user), page => "desk", live => format!("/desk/tickets/{id}/events"), t, status_label => t.status.label(), created => when(t.created_at),
-            followers => detail.followers, theme_label, hits, similar, events, can, open_tickets,
+            followers => detail.followers, theme_label, hits, similar, close_tickets, events, can, open_tickets,
             confidence => detail.question.as_ref().map(|q| format!("{:.2}", q.confidence)),
             answer_html => detail.answer.as_ref().map(|a| markdown(&a.text)), answer => detail.answer,
             expert => user.role.can_work_tickets(), max_answer => state.service.settings().limits.max_answer_chars,
