@@ -212,13 +212,16 @@ async fn staff_ask_and_escalate_an_expert_answers_and_the_asker_sees_it() {
         // The expert sees the queue, claims, previews and answers.
         let queue = body_text(web.get("/desk", Some(&awa)).await).await;
         assert!(queue.contains("carte de pêche") && queue.contains("/desk/tickets/1"), "{queue}");
-        let page = body_text(web.post("/desk/tickets/1/claim", "", Some(&awa)).await).await;
+        let response = web.post("/desk/tickets/1/claim", "", Some(&awa)).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "post/redirect/get");
+        let page = body_text(web.get(&location(&response), Some(&awa)).await).await;
         assert!(page.contains("Ticket pris en charge"), "{page}");
         let answer = "Oui : voir [la fédération](https://www.federationpeche.fr). <script>alert(1)</script>";
         let preview = body_text(web.post("/desk/preview", &format!("text={}", urlencode(answer)), Some(&awa)).await).await;
         assert!(preview.contains("href=\"https://www.federationpeche.fr\"") && !preview.contains("<script>"), "{preview}");
         assert_eq!(web.post("/desk/preview", "text=x", Some(&chloe)).await.status(), StatusCode::FORBIDDEN);
-        let page = body_text(web.post("/desk/tickets/1/answer", &format!("text={}", urlencode(answer)), Some(&awa)).await).await;
+        let response = web.post("/desk/tickets/1/answer", &format!("text={}", urlencode(answer)), Some(&awa)).await;
+        let page = body_text(web.get(&location(&response), Some(&awa)).await).await;
         assert!(page.contains("Réponse publiée"), "{page}");
 
         // The asker's page shows the answer; the managers' statistics count the ticket.

@@ -3,7 +3,7 @@
 //! preview rendered exactly as published), request for precision, duplicate, close, reopen.
 
 use axum::extract::{Form, Path, Query, State};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use minijinja::context;
@@ -215,8 +215,34 @@ fn event_label(kind: &str) -> &str {
     }
 }
 
-async fn ticket(State(state): State<WebState>, CurrentUser(user): CurrentUser, Path(id): Path<i64>) -> Result<Response, WebError> {
-    workspace(&state, &user, id, None).await
+/// What the page says after an action (`?fait=…`, `&retire=1` when redaction removed
+/// something from the answer).
+#[derive(Deserialize, Default)]
+struct DoneQuery {
+    #[serde(default)]
+    fait: String,
+    #[serde(default)]
+    retire: String,
+}
+
+fn done_message(done: &DoneQuery) -> Option<String> {
+    let message = match done.fait.as_str() {
+        "claimed" => "Ticket pris en charge.",
+        "released" => "Ticket rendu à la file.",
+        "reopened" => "Ticket rouvert.",
+        "clarified" => "Demande de précision envoyée.",
+        "closed" => "Ticket fermé.",
+        "merged" => "Ticket marqué comme doublon : ses personnes recevront la réponse du ticket d'origine.",
+        "answered" => "Réponse publiée : les personnes qui attendaient sont prévenues.",
+        "edited" => "Réponse modifiée et republiée.",
+        _ => return None,
+    };
+    let removed = if done.retire.is_empty() { "" } else { " Des données personnelles ont été retirées de votre texte avant publication." };
+    Some(format!("{message}{removed}"))
+}
+
+async fn ticket(State(state): State<WebState>, CurrentUser(user): CurrentUser, Path(id): Path<i64>, Query(done): Query<DoneQuery>) -> Result<Response, WebError> {
+    workspace(&state, &user, id, done_message(&done).map(|m| (m, "answer"))).await
 }
 
 /// The fields of every action form (each action reads the ones it needs).
@@ -245,33 +271,24 @@ async fn act(
     let reason = Some(form.reason.trim()).filter(|r| !r.is_empty());
     let force = !form.force.is_empty();
     let result = match action.as_str() {
-        "claim" => service.claim(&user, id).await.map(|_| "Ticket pris en charge.".to_string()),
-        "release" => service.release(&user, id).await.map(|_| "Ticket rendu à la file.".to_string()),
-        "reopen" => service.reopen(&user, id, reason).await.map(|_| "Ticket rouvert.".to_string()),
-        "clarify" => service.clarify(&user, id, &form.text).await.map(|_| "Demande de précision envoyée.".to_string()),
-        "close" => service
-            .close_with(&user, id, CloseOptions { reason, override_claim: force })
-            .await
-            .map(|_| "Ticket fermé.".to_string()),
+        "claim" => service.claim(&user, id).await.map(|_| "claimed"),
+        "release" => service.release(&user, id).await.map(|_| "released"),
+        "reopen" => service.reopen(&user, id, reason).await.map(|_| "reopened"),
+        "clarify" => service.clarify(&user, id, &form.text).await.map(|_| "clarified"),
+        "close" => service.close_with(&user, id, CloseOptions { reason, override_claim: force }).await.map(|_| "closed"),
         "duplicate" => match form.of.trim().parse::<i64>() {
-            Ok(of) => service.merge_with(&user, id, of, force).await.map(|_| format!("Marqué comme doublon du ticket #{of}.")),
+            Ok(of) => service.merge_with(&user, id, of, force).await.map(|_| "merged"),
             Err(_) => Err(DeskError::NotFound("Indiquez le numéro du ticket d'origine.".into())),
         },
-        "answer" => {
-            let notice = service.privacy_notice(&form.text);
-            service.publish_answer(&user, id, &form.text).await.map(|edited| {
-                let done = if edited {
-                    "Réponse modifiée et republiée."
-                } else {
-                    "Réponse publiée : les personnes qui attendaient sont prévenues."
-                };
-                notice.map_or_else(|| done.to_string(), |n| format!("{done} {n}"))
-            })
-        }
+        "answer" => service.publish_answer(&user, id, &form.text).await.map(|edited| if edited { "edited" } else { "answered" }),
         _ => Err(DeskError::NotFound(format!("Action inconnue : {action}."))),
     };
     match result {
-        Ok(message) => workspace(&state, &user, id, Some((message, "answer"))).await,
+        // Post/redirect/get: reloading the page does not send the action again.
+        Ok(done) => {
+            let removed = if action == "answer" && service.privacy_notice(&form.text).is_some() { "&retire=1" } else { "" };
+            Ok(Redirect::to(&format!("/desk/tickets/{id}?fait={done}{removed}")).into_response())
+        }
         Err(e) if !e.is_internal() && !matches!(e, DeskError::NotFound(_) | DeskError::Forbidden(_)) => {
             let mut page = workspace(&state, &user, id, Some((e.to_string(), "error"))).await?;
             *page.status_mut() = WebError::status(&e);
