@@ -34,6 +34,24 @@ impl Web {
         self.service.set_password(name, PASSWORD).await.unwrap();
     }
 
+    /// `asker` asks `question` and opens a new ticket for it; returns the ticket id.
+    async fn ticket(&self, asker: &str, question: &str) -> i64 {
+        let asker = self.service.user_named(asker).await.unwrap();
+        let origin = svp::store::Origin { transport: "web".into(), channel: None };
+        let asked = self.service.ask(&asker, question, origin).await.unwrap();
+        self.service.escalate(&asker, asked.question_id, svp::core::EscalateMode::New).await.unwrap().ticket_id().unwrap()
+    }
+
+    /// A ticket opened by `asker`, claimed and answered with `answer` by `expert`; returns
+    /// (ticket id, answer id).
+    async fn answered(&self, asker: &str, expert: &str, question: &str, answer: &str) -> (i64, i64) {
+        let ticket = self.ticket(asker, question).await;
+        let expert = self.service.user_named(expert).await.unwrap();
+        self.service.claim(&expert, ticket).await.unwrap();
+        self.service.answer(&expert, ticket, answer).await.unwrap();
+        (ticket, self.service.ticket_detail(&expert, ticket).await.unwrap().answer.unwrap().id)
+    }
+
     async fn send(&self, request: Request<Body>) -> Response {
         self.app.clone().oneshot(request).await.unwrap()
     }
@@ -343,12 +361,8 @@ async fn absurd_input_and_staff_on_the_desk_change_nothing() {
     }
 
     // Chloé's ticket, answered then closed; a staff POST on the desk is refused before acting.
-    let chloe_user = web.service.user_named("Chloé").await.unwrap();
     let awa_user = web.service.user_named("Awa").await.unwrap();
-    let asked = web.service.ask(&chloe_user, "Un réfugié peut-il obtenir une carte de pêche ?", svp::store::Origin { transport: "web".into(), channel: None }).await.unwrap();
-    let ticket = web.service.escalate(&chloe_user, asked.question_id, svp::core::EscalateMode::New).await.unwrap().ticket_id().unwrap();
-    web.service.claim(&awa_user, ticket).await.unwrap();
-    web.service.answer(&awa_user, ticket, "Réponse de test.").await.unwrap();
+    let (ticket, _) = web.answered("Chloé", "Awa", "Un réfugié peut-il obtenir une carte de pêche ?", "Réponse de test.").await;
     web.service.close(&awa_user, ticket).await.unwrap();
     let response = web.post(&format!("/desk/tickets/{ticket}/reopen"), "", Some(&chloe)).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
@@ -376,13 +390,7 @@ async fn experts_edit_and_retire_answers_with_their_versions_on_the_web() {
     web.user("Awa", Role::Expert).await;
     let chloe = web.login("Chlo%C3%A9").await;
     let awa = web.login("Awa").await;
-    let staff = web.service.user_named("Chloé").await.unwrap();
-    let expert = web.service.user_named("Awa").await.unwrap();
-    let asked = web.service.ask(&staff, "Un réfugié peut-il obtenir une carte de pêche ?", svp::store::Origin { transport: "web".into(), channel: None }).await.unwrap();
-    let ticket = web.service.escalate(&staff, asked.question_id, svp::core::EscalateMode::New).await.unwrap().ticket_id().unwrap();
-    web.service.claim(&expert, ticket).await.unwrap();
-    web.service.answer(&expert, ticket, "Oui, auprès de la fédération.\nTarif normal.").await.unwrap();
-    let answer = web.service.ticket_detail(&expert, ticket).await.unwrap().answer.unwrap().id;
+    let (_, answer) = web.answered("Chloé", "Awa", "Un réfugié peut-il obtenir une carte de pêche ?", "Oui, auprès de la fédération.\nTarif normal.").await;
 
     assert_eq!(web.post(&format!("/answers/{answer}/edit"), "text=pirat%C3%A9", Some(&chloe)).await.status(), StatusCode::FORBIDDEN);
     let page = body_text(web.post(&format!("/answers/{answer}/edit"), "text=Oui%2C+aupr%C3%A8s+de+la+f%C3%A9d%C3%A9ration.%0ATarif+r%C3%A9duit.", Some(&awa)).await).await;
@@ -411,13 +419,9 @@ async fn an_expert_answer_becomes_a_draft_article_that_kb_check_accepts() {
     web.user("Awa", Role::Expert).await;
     let chloe = web.login("Chlo%C3%A9").await;
     let awa = web.login("Awa").await;
-    let staff = web.service.user_named("Chloé").await.unwrap();
-    let expert = web.service.user_named("Awa").await.unwrap();
-    let asked = web.service.ask(&staff, "Un réfugié peut-il obtenir une carte de pêche à tarif réduit ?", svp::store::Origin { transport: "web".into(), channel: None }).await.unwrap();
-    let ticket = web.service.escalate(&staff, asked.question_id, svp::core::EscalateMode::New).await.unwrap().ticket_id().unwrap();
-    web.service.claim(&expert, ticket).await.unwrap();
-    web.service.answer(&expert, ticket, "Oui : la carte se prend auprès de la fédération départementale.\n\nLes tarifs « découverte » sont réduits.").await.unwrap();
-    let answer = web.service.ticket_detail(&expert, ticket).await.unwrap().answer.unwrap().id;
+    let (ticket, answer) = web
+        .answered("Chloé", "Awa", "Un réfugié peut-il obtenir une carte de pêche à tarif réduit ?", "Oui : la carte se prend auprès de la fédération départementale.\n\nLes tarifs « découverte » sont réduits.")
+        .await;
 
     assert_eq!(web.post(&format!("/answers/{answer}/draft"), "", Some(&chloe)).await.status(), StatusCode::FORBIDDEN);
     let page = body_text(web.post(&format!("/answers/{answer}/draft"), "", Some(&awa)).await).await;
@@ -487,8 +491,7 @@ async fn the_queue_filters_and_pages_in_the_database() {
         let expert = web.service.user_named("Awa").await.unwrap();
         let mut ids = Vec::new();
         for i in 0..5 {
-            let asked = web.service.ask(&staff, &format!("Question rare numéro {i} sur une démarche inconnue ?"), svp::store::Origin { transport: "web".into(), channel: None }).await.unwrap();
-            ids.push(web.service.escalate(&staff, asked.question_id, svp::core::EscalateMode::New).await.unwrap().ticket_id().unwrap());
+            ids.push(web.ticket("Chloé", &format!("Question rare numéro {i} sur une démarche inconnue ?")).await);
         }
         web.service.claim(&expert, ids[1]).await.unwrap();
         let all = svp::core::QueueFilter::default();
@@ -519,15 +522,13 @@ async fn the_ticket_page_lists_close_pending_tickets_as_possible_duplicates() {
     web.user("Chloé", Role::Staff).await;
     web.user("Awa", Role::Expert).await;
     let awa = web.login("Awa").await;
-    let staff = web.service.user_named("Chloé").await.unwrap();
     let mut ids = Vec::new();
     for q in [
         "Un réfugié peut-il obtenir une carte de pêche à tarif réduit ?",
         "Carte de pêche à tarif réduit pour un réfugié : possible ?",
         "Comment inscrire un enfant à la cantine scolaire ?",
     ] {
-        let asked = web.service.ask(&staff, q, svp::store::Origin { transport: "web".into(), channel: None }).await.unwrap();
-        ids.push(web.service.escalate(&staff, asked.question_id, svp::core::EscalateMode::New).await.unwrap().ticket_id().unwrap());
+        ids.push(web.ticket("Chloé", q).await);
     }
     let page = body_text(web.get(&format!("/desk/tickets/{}", ids[0]), Some(&awa)).await).await;
     let section = page.split("doublons possibles").nth(1).expect("a duplicates section").split("</section>").next().unwrap();
