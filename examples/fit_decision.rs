@@ -19,11 +19,23 @@
 //!   and at looser points it answered more of `eval/loop.jsonl`'s paraphrases (0.63-0.69 against
 //!   0.38) only by answering more of its distractors (8 against 3).
 //!
+//! With `--augment`, each of those questions is also asked inside a synthetic chat message (a
+//! greeting, the person's situation, thanks: `decision_data/contexts.rs`), and pairs of
+//! held-out phrasings of two articles are asked as one message (answerable by either). Tried,
+//! not shipped: its negatives (a situation around a question whose article is left out) are
+//! harder than real out-of-scope questions, so the operating point moves up and the bot answers
+//! less on every set (cases 0.531 → 0.463 in-scope answered, dev 0.667 → 0.578), even with a
+//! feature for the coverage of the first two hits together (which alone moved cases to 0.554 at
+//! precision 0.949 and dev to 0.660: not kept either).
+//!
 //! A logistic regression (`linfa-logistic`) over `core::decision::FEATURE_NAMES` is fitted with
 //! cross-validation grouped by article; the out-of-fold probabilities give the curve of
 //! precision against answer rate, printed as a Markdown table, and the operating point: the
 //! highest answer rate whose precision reaches `--precision`. The final model is fitted on all
 //! the data and its intercept shifted so that the operating point sits at 0.5.
+
+#[path = "decision_data/contexts.rs"]
+mod contexts;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -54,6 +66,7 @@ fn main() -> anyhow::Result<()> {
     let target: f64 = args.iter().skip_while(|a| *a != "--precision").nth(1).map_or(Ok(0.87), |v| v.parse())?;
     let dry_run = args.iter().any(|a| a == "--dry-run");
     let expert_regime = args.iter().any(|a| a == "--expert-regime");
+    let augment = args.iter().any(|a| a == "--augment");
     let kb = Arc::new(KnowledgeBase::load(Path::new("knowledge"), svp::app::today())?.kb);
     let articles: Vec<_> = kb.published().collect();
     let today = svp::app::today();
@@ -73,10 +86,22 @@ fn main() -> anyhow::Result<()> {
             .collect();
         let bot = bot_over(&kb, entries)?;
         for (a, article) in articles.iter().enumerate() {
-            for (_, q) in article.questions.iter().enumerate().filter(|(i, _)| held_out(a, *i)) {
-                let Ok(reply) = bot.reply(q, today) else { continue };
-                let y = reply.hits.first().is_some_and(|h| h.slug == article.slug);
-                samples.push(Sample { weight: 1.0, hand: svp::core::decision::hand_set(&reply.features), x: reply.features.vector(), y, article: a });
+            for (i, q) in article.questions.iter().enumerate().filter(|(i, _)| held_out(a, *i)) {
+                let mut asked = vec![(q.clone(), None)];
+                if augment {
+                    let seed = (fold * 100_000 + a * 1000 + i) as u64;
+                    asked.push((contexts::case_message(q, seed), None));
+                    // With a held-out phrasing of another article of the same fold.
+                    let b = (a + 1 + i * 7) % articles.len();
+                    if let Some(other) = articles[b].questions.iter().enumerate().find(|(j, _)| held_out(b, *j)).map(|(_, q)| q) {
+                        asked.push((contexts::double(q, other, seed), Some(articles[b].slug.as_str())));
+                    }
+                }
+                for (text, also) in asked {
+                    let Ok(reply) = bot.reply(&text, today) else { continue };
+                    let y = reply.hits.first().is_some_and(|h| h.slug == article.slug || Some(h.slug.as_str()) == also);
+                    samples.push(Sample { weight: 1.0, hand: svp::core::decision::hand_set(&reply.features), x: reply.features.vector(), y, article: a });
+                }
             }
         }
     }
@@ -85,9 +110,15 @@ fn main() -> anyhow::Result<()> {
         let entries =
             articles.iter().enumerate().filter(|(b, _)| *b != a).map(|(_, other)| svp::core::indexing::article_entry(other)).collect();
         let bot = bot_over(&kb, entries)?;
-        for q in &article.questions {
-            let Ok(reply) = bot.reply(q, today) else { continue };
-            samples.push(Sample { weight: 0.0, hand: svp::core::decision::hand_set(&reply.features), x: reply.features.vector(), y: false, article: a });
+        for (i, q) in article.questions.iter().enumerate() {
+            let mut asked = vec![q.clone()];
+            if augment {
+                asked.push(contexts::case_message(q, (500_000 + a * 1000 + i) as u64));
+            }
+            for text in asked {
+                let Ok(reply) = bot.reply(&text, today) else { continue };
+                samples.push(Sample { weight: 0.0, hand: svp::core::decision::hand_set(&reply.features), x: reply.features.vector(), y: false, article: a });
+            }
         }
     }
     // Expert answers: each article becomes an expert answer (its first phrasing as the
@@ -225,13 +256,19 @@ fn main() -> anyhow::Result<()> {
         expert,
         provenance: format!(
             "examples/fit_decision.rs: logistic regression (linfa-logistic, L2 {ALPHA}) on {} questions from the articles' \
-             phrasings ({answerable} held out in {FOLDS} folds; the others asked with their article left out of the index{}); \
+             phrasings ({answerable} held out in {FOLDS} folds; the others asked with their article left out of the index{}){}; \
              unanswerable questions weighed as {share} of all; operating point out of fold for precision {target}: \
              answer rate {rate:.3}, precision {precision:.3}{}",
             samples.len(),
             if expert_regime {
                 ", or against the article turned into an expert answer, or against such an expert answer with the related \
                  article left out"
+            } else {
+                ""
+            },
+            if augment {
+                ", each also asked inside a synthetic chat message (greeting, situation, thanks), and pairs of held-out \
+                 phrasings asked as one message"
             } else {
                 ""
             },

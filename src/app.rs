@@ -49,6 +49,25 @@ pub fn load_knowledge(settings: &Settings) -> anyhow::Result<Arc<KnowledgeBase>>
     Ok(Arc::new(loaded.kb))
 }
 
+/// What the index holds besides the articles' files: published expert answers, the learned
+/// phrasings by index id, and the change sequence they reflect.
+#[derive(Default)]
+pub struct IndexSources {
+    /// Published expert answers.
+    pub answers: Vec<ExpertAnswer>,
+    /// Learned phrasings not removed, by index id (article slug or `answer-N`).
+    pub learned: std::collections::HashMap<String, Vec<String>>,
+    /// The last change sequence read before them.
+    pub seq: i64,
+}
+
+/// Reads [`IndexSources`] from the database.
+async fn index_sources(store: &Store) -> anyhow::Result<IndexSources> {
+    let (answers, seq) = store.published_answers().await?;
+    let learned = store.indexed_phrasings().await?;
+    Ok(IndexSources { answers, learned, seq })
+}
+
 /// Opens the search index and rebuilds it when missing, unreadable or out of date (or when
 /// `force`), from the knowledge base and the given expert answers (fetched only if needed).
 async fn open_index<F, Fut>(
@@ -60,7 +79,7 @@ async fn open_index<F, Fut>(
 ) -> anyhow::Result<SearchIndex>
 where
     F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = anyhow::Result<(Vec<ExpertAnswer>, i64)>>,
+    Fut: std::future::Future<Output = anyhow::Result<IndexSources>>,
 {
     let dir = settings.index_dir();
     // Held until the index is usable: another process starting at the same time waits, then
@@ -75,9 +94,12 @@ where
         tracing::warn!(reason = ?staleness, "search index is out of date but another process holds it; it will rebuild it");
         return Ok(index);
     }
-    let (answers, seq) = answers().await?;
+    let IndexSources { answers, learned, seq } = answers().await?;
     let started = std::time::Instant::now();
-    let mut entries = indexing::article_entries(kb).chain(answers.iter().map(indexing::expert_entry));
+    let no_phrasings = Vec::new();
+    let mut entries = indexing::article_entries_learned(kb, &learned).chain(
+        answers.iter().map(|a| indexing::expert_entry_learned(a, learned.get(&indexing::expert_id(a.id)).unwrap_or(&no_phrasings))),
+    );
     let n = index.rebuild(&mut entries, &kb.content_hash, seq, progress)?;
     tracing::info!(entries = n, reason = ?staleness, elapsed_ms = started.elapsed().as_millis() as u64, "search index rebuilt");
     Ok(index)
@@ -102,7 +124,7 @@ pub async fn open_service(settings: &Settings, force_rebuild: bool, progress: &d
     crate::core::display::set_time_zone(settings.time_zone()?);
     let kb = load_knowledge(settings)?;
     let store = Store::connect(&settings.database_url()).await.map_err(DatabaseUnavailable)?;
-    let index = open_index(settings, &kb, force_rebuild, || async { Ok(store.published_answers().await?) }, progress).await?;
+    let index = open_index(settings, &kb, force_rebuild, || index_sources(&store), progress).await?;
     let bot = Bot::new(kb, Arc::new(index), settings.search.clone(), settings.limits.clone()).with_redactor(redactor(settings)?);
     let service = Service::new(bot, store, settings.clone());
     let replayed = service.sync_index().await?;
@@ -120,7 +142,7 @@ pub async fn open_bot(settings: &Settings) -> anyhow::Result<Bot> {
         Err(e) => {
             tracing::warn!(error = %format!("{e:#}"), "database unavailable: searching the articles only");
             let kb = load_knowledge(settings)?;
-            let index = open_index(settings, &kb, false, || async { Ok((Vec::new(), 0)) }, &|_| {}).await?;
+            let index = open_index(settings, &kb, false, || async { Ok(IndexSources::default()) }, &|_| {}).await?;
             Ok(Bot::new(kb, Arc::new(index), settings.search.clone(), settings.limits.clone())
                 .with_redactor(redactor(settings)?))
         }

@@ -537,3 +537,75 @@ async fn the_ticket_page_lists_close_pending_tickets_as_possible_duplicates() {
     let staff_user = web.service.user_named("Chloé").await.unwrap();
     assert!(web.service.similar_pending(&staff_user, ids[0]).await.is_err(), "experts only");
 }
+
+/// « Rapports »: managers only; the page shows the period's figures and groups, a group's
+/// questions one click away, and CSV exports for spreadsheets; an expert answer in a gap can be
+/// proposed as an article from there.
+#[tokio::test]
+async fn managers_read_reports_drill_down_and_export_them() {
+    let web = Web::on(Target::sqlite()).await;
+    web.user("Chloé", Role::Staff).await;
+    web.user("Awa", Role::Expert).await;
+    web.user("Maya", Role::Manager).await;
+    let (ticket, _) = web.answered("Chloé", "Awa", "Un réfugié peut-il obtenir une carte de pêche à tarif réduit ?", "Oui, auprès de la fédération.").await;
+    let chloe = web.login("Chloé").await;
+    let maya = web.login("Maya").await;
+    assert_eq!(web.get("/rapports", Some(&chloe)).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(web.get("/rapports/questions.csv", Some(&chloe)).await.status(), StatusCode::FORBIDDEN);
+
+    let page = body_text(web.get("/rapports", Some(&maya)).await).await;
+    for part in ["Vue d'ensemble", "Lacunes de la base", "carte de pêche", "réponse d'expert", "Proposer en article", "<svg"] {
+        assert!(page.contains(part), "{part} missing");
+    }
+    assert!(!page.contains("Chloé") || page.matches("Chloé").count() == 0, "no asker named");
+    let link = page.split("href=\"/rapports/groupe?").nth(1).expect("a drill-down link").split('"').next().unwrap().replace("&amp;", "&");
+    let group = body_text(web.get(&format!("/rapports/groupe?{link}"), Some(&maya)).await).await;
+    assert!(group.contains("carte de pêche") && group.contains(&format!("#{ticket}")), "{group}");
+
+    let csv = web.get("/rapports/questions.csv", Some(&maya)).await;
+    assert_eq!(csv.headers()[header::CONTENT_TYPE], "text/csv; charset=utf-8");
+    assert!(csv.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment"));
+    let body = body_text(csv).await;
+    assert!(body.starts_with("\u{feff}question;date;site;"), "{body}");
+    assert_eq!(body.lines().count(), 2, "one question: {body}");
+    assert_eq!(web.get("/rapports/autre.csv", Some(&maya)).await.status(), StatusCode::NOT_FOUND);
+}
+
+/// The phrasings learned from use show on their entry's page for experts (with how often it
+/// served) and not for staff; an expert removes one and adds their own.
+#[tokio::test]
+async fn experts_review_learned_phrasings_on_the_entry_page() {
+    let web = Web::on(Target::sqlite()).await;
+    web.user("Chloé", Role::Staff).await;
+    web.user("Awa", Role::Expert).await;
+    let staff = web.service.user_named("Chloé").await.unwrap();
+    let origin = svp::store::Origin { transport: "web".into(), channel: None };
+    let asked = web.service.ask(&staff, "comment faire venir ma femme et mes enfants en France quand on est réfugié ?", origin).await.unwrap();
+    let entry = asked.reply.hits[0].slug.clone();
+    // « Oui » to the first hit (answered or not, it teaches the same way).
+    web.service.store().set_confirmation(asked.question_id, "yes").await.unwrap();
+    let record = web.service.store().question(asked.question_id).await.unwrap().unwrap();
+    assert!(record.top_id.is_some());
+    web.service.feedback(&staff, asked.question_id, true).await.unwrap();
+
+    let chloe = web.login("Chloé").await;
+    let awa = web.login("Awa").await;
+    let url = format!("/articles/{entry}");
+    assert!(!body_text(web.get(&url, Some(&chloe)).await).await.contains("Formulations apprises"));
+    assert_eq!(web.get("/connaissances/formulations", Some(&chloe)).await.status(), StatusCode::FORBIDDEN);
+    let page = body_text(web.get(&url, Some(&awa)).await).await;
+    assert!(page.contains("Formulations apprises") && page.contains("faire venir ma femme"), "{page}");
+    let review = body_text(web.get("/connaissances/formulations", Some(&awa)).await).await;
+    let id = review.split("/phrasings/").nth(1).expect("a phrasing to review").split('/').next().unwrap().to_string();
+
+    let removed = web.post(&format!("/phrasings/{id}/remove"), "", Some(&awa)).await;
+    assert_eq!(removed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&removed), format!("{url}?fait=formulation-retiree"));
+    assert!(body_text(web.get(&location(&removed), Some(&awa)).await).await.contains("Formulation retirée"));
+    assert_eq!(web.post(&format!("/phrasings/{id}/approve"), "", Some(&chloe)).await.status(), StatusCode::FORBIDDEN);
+
+    let added = web.post("/phrasings/add", &format!("entry={entry}&text=regroupement+de+ma+famille+r%C3%A9fugi%C3%A9%0Aautre+formulation+ici"), Some(&awa)).await;
+    assert_eq!(location(&added), format!("{url}?fait=formulations-ajoutees"));
+    let (list, _) = web.service.entry_phrasings(&web.service.user_named("Awa").await.unwrap(), &entry).await.unwrap();
+    assert_eq!(list.iter().filter(|p| p.source == "expert" && p.status == "approved").count(), 2, "{list:?}");
+}

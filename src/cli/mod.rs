@@ -7,7 +7,9 @@ mod desk;
 mod eval;
 mod index;
 mod kb;
+mod phrasings;
 mod privacy;
+mod report;
 mod serve;
 mod users;
 
@@ -62,6 +64,13 @@ enum Command {
         #[command(subcommand)]
         command: desk::AnswersCommand,
     },
+    /// Phrasings learned from confirmed questions: list, approve, remove, add.
+    Phrasings {
+        #[command(subcommand)]
+        command: phrasings::PhrasingsCommand,
+    },
+    /// The manager report of a period: overview, frequent questions, knowledge gaps, desk health.
+    Report(report::ReportArgs),
     /// Manager statistics over the last days.
     Stats(desk::StatsArgs),
     /// Manage users.
@@ -154,6 +163,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Confirm(args) => desk::confirm(&settings, args).await,
         Command::Tickets { command } => desk::tickets(&settings, command).await,
         Command::Answers { command } => desk::answers(&settings, command).await,
+        Command::Phrasings { command } => phrasings::run(&settings, command).await,
+        Command::Report(args) => report::run(&settings, args).await,
         Command::Stats(args) => desk::stats(&settings, args).await,
         Command::Users { command } => users::run(&settings, command).await,
         Command::Tokens { command } => users::tokens(&settings, command).await,

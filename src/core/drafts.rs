@@ -27,11 +27,14 @@ fn quoted(text: &str) -> String {
 }
 
 impl Service {
-    /// Turns expert answer `answer_id` into a draft article (experts only) and, with `write`,
+    /// Turns expert answer `answer_id` into a draft article (experts, and managers from the
+    /// knowledge gaps of their reports) and, with `write`,
     /// when the knowledge folder is writable and no file of that name exists, writes it to
     /// `<knowledge>/<theme>/reponse-expert-<id>.md`. Errors: `Forbidden`, `NotFound`.
     pub async fn draft_article(&self, actor: &User, answer_id: i64, write: bool) -> DeskResult<Draft> {
-        self.require_expert(actor)?;
+        if !actor.role.can_see_reports() {
+            self.require_expert(actor)?;
+        }
         let answer = self.store.answer(answer_id).await?.ok_or_else(|| DeskError::NotFound(format!("La réponse #{answer_id} n'existe pas.")))?;
         let kb = self.bot().kb();
         let theme = answer

@@ -1,4 +1,7 @@
-//! What goes into the search index: articles from `knowledge/` and published expert answers.
+//! What goes into the search index: articles from `knowledge/` and published expert answers,
+//! each with the phrasings learned from use (`store::Phrasing`) among its questions.
+
+use std::collections::HashMap;
 
 use super::redact::strip_placeholders;
 use super::reply::ExpertProvenance;
@@ -8,11 +11,16 @@ use crate::store::ExpertAnswer;
 
 /// The index entry of a published article.
 pub fn article_entry(a: &Article) -> Entry {
+    article_entry_learned(a, &[])
+}
+
+/// The index entry of a published article with the phrasings learned for it.
+pub fn article_entry_learned(a: &Article, learned: &[String]) -> Entry {
     Entry {
         id: a.slug.clone(),
         kind: EntryKind::Article,
         title: a.title.clone(),
-        questions: a.questions.clone(),
+        questions: a.questions.iter().chain(learned).cloned().collect(),
         tags: a.tags.clone(),
         body: a.body_text.clone(),
         theme: a.theme.clone(),
@@ -25,6 +33,11 @@ pub fn article_entries(kb: &KnowledgeBase) -> impl Iterator<Item = Entry> + '_ {
     kb.published().map(article_entry)
 }
 
+/// Entries of every published article with its learned phrasings (by index id).
+pub fn article_entries_learned<'a>(kb: &'a KnowledgeBase, learned: &'a HashMap<String, Vec<String>>) -> impl Iterator<Item = Entry> + 'a {
+    kb.published().map(|a| article_entry_learned(a, learned.get(&a.slug).map_or(&[], Vec::as_slice)))
+}
+
 /// The index id of an expert answer.
 pub fn expert_id(answer_id: i64) -> String {
     format!("answer-{answer_id}")
@@ -33,6 +46,11 @@ pub fn expert_id(answer_id: i64) -> String {
 /// The index entry of a published expert answer: found by its question and its text, and
 /// carrying its provenance (author, ticket, date) for display.
 pub fn expert_entry(a: &ExpertAnswer) -> Entry {
+    expert_entry_learned(a, &[])
+}
+
+/// The index entry of a published expert answer with the phrasings learned for it.
+pub fn expert_entry_learned(a: &ExpertAnswer, learned: &[String]) -> Entry {
     let provenance = ExpertProvenance {
         answer_id: a.id,
         ticket_id: a.ticket_id,
@@ -46,7 +64,7 @@ pub fn expert_entry(a: &ExpertAnswer) -> Entry {
         id: expert_id(a.id),
         kind: EntryKind::ExpertAnswer,
         title: if title.len() < a.question.len() { format!("{}…", title.trim_end()) } else { title },
-        questions: vec![strip_placeholders(&a.question)],
+        questions: std::iter::once(strip_placeholders(&a.question)).chain(learned.iter().cloned()).collect(),
         tags: Vec::new(),
         body: strip_placeholders(&a.text),
         theme: a.theme.clone().unwrap_or_default(),

@@ -8,7 +8,7 @@
 //! [`expert_topics`] (topics never answered alone), [`reply`] (what adapters render), [`bot`] (search and
 //! decide), [`indexing`] (what the index holds), [`roles`] and [`tickets`] (who may do what, the
 //! ticket state machine), [`notify`] (messages owed), `service` (asking and escalating), `desk`
-//! (expert actions), [`drafts`] (an expert answer proposed as an article), `inbox` (« Mes questions »), `queue` (the experts' queue), `sync` (index catch-up), [`accounts`] (passwords, sessions, login links, API
+//! (expert actions), [`learning`] (phrasings learned from confirmed questions), [`reports`] (manager reports, CSV), [`drafts`] (an expert answer proposed as an article), `inbox` (« Mes questions »), `queue` (the experts' queue), `sync` (index catch-up), [`accounts`] (passwords, sessions, login links, API
 //! tokens), [`error`].
 
 pub mod bot;
@@ -23,12 +23,14 @@ mod queue;
 pub mod error;
 pub mod expert_topics;
 pub mod indexing;
+pub mod learning;
 pub mod links;
 pub mod notify;
 pub mod privacy;
 pub mod question;
 pub mod redact;
 pub mod reply;
+pub mod reports;
 pub mod roles;
 mod service;
 mod sync;

@@ -43,7 +43,8 @@ impl Service {
     }
 
     /// Re-applies the current rules to every stored text (questions, tickets and their events,
-    /// answers and every version, outbox payloads), re-indexes changed answers, and records the
+    /// answers and every version, outbox payloads, learned phrasings), re-indexes changed
+    /// answers and phrasings' entries, and records the
     /// rules version.
     pub async fn privacy_rescan(&self) -> DeskResult<RescanReport> {
         let redactor = self.bot().redactor();
@@ -59,13 +60,17 @@ impl Service {
                     read += 1;
                     let new = match column {
                         TextColumn::OutboxPayload => redact_payload(redactor, &row.text),
+                        // Indexed text carries no placeholder.
+                        TextColumn::PhrasingText => Some(super::redact::strip_placeholders(&redactor.redact(&row.text).text))
+                            .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+                            .filter(|t| *t != row.text),
                         _ => Some(redactor.redact(&row.text).text).filter(|t| *t != row.text),
                     };
                     if let Some(new) = new
                         && self.store().replace_stored_text(column, row.key, &row.text, &new).await?
                     {
                         changed += 1;
-                        if matches!(column, TextColumn::AnswerText | TextColumn::AnswerQuestion) {
+                        if matches!(column, TextColumn::AnswerText | TextColumn::AnswerQuestion | TextColumn::PhrasingText) {
                             report.answers_reindexed += 1;
                         }
                     }

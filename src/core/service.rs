@@ -26,8 +26,8 @@ pub struct Service {
     pub(super) outbox: Outbox,
     pub(super) settings: Settings,
     pub(super) sync_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
-    /// (version, published) of every answer this process has put in (or out of) the index.
-    pub(super) applied: std::sync::Arc<tokio::sync::Mutex<std::collections::HashMap<i64, (i64, bool)>>>,
+    /// What this process last put in (or out of) the index for each entry it changed, by index id.
+    pub(super) applied: std::sync::Arc<tokio::sync::Mutex<std::collections::HashMap<String, super::sync::EntryState>>>,
 }
 
 /// A question answered (or not) by the bot, and recorded.
@@ -242,6 +242,11 @@ impl Service {
     pub async fn feedback(&self, actor: &User, question_id: i64, helpful: bool) -> DeskResult<()> {
         let question = self.own_question(actor, question_id).await?;
         self.store.set_feedback(question.id, if helpful { "helpful" } else { "unhelpful" }).await?;
+        if helpful {
+            self.learn_from(&question, super::learning::Confirmation::Helpful).await;
+        } else {
+            self.unlearn_from(&question).await;
+        }
         Ok(())
     }
 
@@ -252,7 +257,10 @@ impl Service {
         let question = self.own_question(actor, question_id).await?;
         let no_guess = || DeskError::NotFound(format!("La question n° {question_id} n'a pas de réponse à confirmer."));
         let top = question.top_id.clone().ok_or_else(no_guess)?;
-        self.store.set_confirmation(question_id, if yes { "yes" } else { "no" }).await?;
+        let first = self.store.set_confirmation(question_id, if yes { "yes" } else { "no" }).await?;
+        if yes && first {
+            self.learn_from(&question, super::learning::Confirmation::Confirmed).await;
+        }
         if yes {
             let reply = match top.strip_prefix("answer-").and_then(|n| n.parse::<i64>().ok()) {
                 Some(answer_id) => {
@@ -455,12 +463,6 @@ impl Service {
         };
         self.store.enqueue(&[note]).await?;
         Ok(true)
-    }
-
-    /// Statistics over the last `days` days, for a scheduled digest (no user behind it).
-    pub async fn digest_stats(&self, days: i64) -> DeskResult<Stats> {
-        let to = Utc::now();
-        Ok(self.store.stats(to - Duration::days(days.clamp(1, 3660)), to, 5).await?)
     }
 
     /// Statistics over the last `days` days (managers only).

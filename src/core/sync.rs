@@ -1,15 +1,29 @@
 //! Keeping the search index in step with the database. The database is the source of truth:
-//! every answer change is logged there in order, and the index records the last change it
-//! applied, so replaying after a crash (or on another instance) is exact and idempotent.
+//! every change of an indexed entry (an expert answer's text or status, the learned phrasings
+//! of an answer or an article) is logged there in order, and the index records the last change
+//! it applied, so replaying after a crash (or on another instance) is exact and idempotent.
 
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use super::error::{DeskError, DeskResult};
 use super::indexing;
 use super::service::Service;
 
+/// What was last put in the index for one entry: (answer version, indexed, hash of the learned
+/// phrasings). A replayed change that would write the same is skipped.
+pub(crate) type EntryState = (i64, bool, u64);
+
+fn phrasings_hash(learned: &[String]) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    learned.hash(&mut hasher);
+    hasher.finish()
+}
+
 impl Service {
-    /// Applies the answer changes the index has not seen; returns how many were applied.
+    /// Applies the entry changes the index has not seen; returns how many entries were
+    /// written or removed.
     pub async fn sync_index(&self) -> DeskResult<usize> {
         let index = Arc::clone(self.bot.index());
         if !index.is_writable() {
@@ -17,8 +31,10 @@ impl Service {
         }
         // One sync at a time, so that an older read never overwrites a newer one.
         let _guard = self.sync_lock.lock().await;
-        let changes = self.store.answer_changes_since(index.state().answers_seq).await?;
-        let Some(last) = changes.iter().map(|c| c.seq).max() else {
+        let seen = index.state().answers_seq;
+        let changes = self.store.answer_changes_since(seen).await?;
+        let articles = self.store.article_changes_since(seen).await?;
+        let Some(last) = changes.iter().map(|c| c.seq).chain(articles.iter().map(|(seq, _)| *seq)).max() else {
             return Ok(0);
         };
         let mut upserts = Vec::new();
@@ -26,21 +42,37 @@ impl Service {
         let mut applied = self.applied.lock().await;
         let mut marks = Vec::new();
         for change in &changes {
+            let id = indexing::expert_id(change.answer.id);
+            let published = change.answer.status == "published";
+            let learned = if published { self.store.indexed_phrasings_of(&id).await? } else { Vec::new() };
             // Changes replayed for safety (see the store's replay overlap) but already in the
             // index are skipped: no rewrite churn.
-            let state = (change.answer.version, change.answer.status == "published");
-            if applied.get(&change.answer.id) == Some(&state) {
+            let state = (change.answer.version, published, phrasings_hash(&learned));
+            if applied.get(&id) == Some(&state) {
                 continue;
             }
-            marks.push((change.answer.id, state));
-            if change.answer.status == "published" {
-                upserts.push(indexing::expert_entry(&change.answer));
+            if published {
+                upserts.push(indexing::expert_entry_learned(&change.answer, &learned));
             } else {
-                deletes.push(indexing::expert_id(change.answer.id));
+                deletes.push(id.clone());
             }
+            marks.push((id, state));
+        }
+        for (_, slug) in &articles {
+            // An article left out of knowledge/ meanwhile stays out: its phrasings wait for it.
+            let Some(article) = self.bot.kb().published().find(|a| &a.slug == slug) else {
+                continue;
+            };
+            let learned = self.store.indexed_phrasings_of(slug).await?;
+            let state = (0, true, phrasings_hash(&learned));
+            if applied.get(slug) == Some(&state) {
+                continue;
+            }
+            upserts.push(indexing::article_entry_learned(article, &learned));
+            marks.push((slug.clone(), state));
         }
         let n = upserts.len() + deletes.len();
-        if n == 0 && last <= index.state().answers_seq {
+        if n == 0 && last <= seen {
             return Ok(0);
         }
         tokio::task::spawn_blocking(move || index.apply(&upserts, &deletes, last))

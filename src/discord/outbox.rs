@@ -120,8 +120,9 @@ impl Sender {
                 let Some(channel) = self.settings.managers_channel_id.map(ChannelId::new) else {
                     return Err(Failure::Refused("no managers' channel configured (discord.managers_channel_id)".into()));
                 };
-                let stats = self.service.digest_stats(*days).await.map_err(|e| Failure::Transient(e.to_string()))?;
-                channel.send_message(&self.http, render::stats(&stats).message()).await?;
+                let report = self.service.digest_report(*days).await.map_err(|e| Failure::Transient(e.to_string()))?;
+                let url = format!("{}/rapports", self.service.settings().search.public_url.trim_end_matches('/'));
+                channel.send_message(&self.http, render::digest(&report, &url).message()).await?;
                 Ok(())
             }
             Message::AskerReplied { .. } => {

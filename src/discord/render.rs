@@ -339,6 +339,39 @@ pub fn tickets(list: &[crate::store::Ticket]) -> Rendered {
 }
 
 /// The managers' summary, for `/stats`.
+/// The managers' weekly digest: the report's overview against the previous week, the largest
+/// knowledge gaps and the tickets waiting longest; the whole report is one link away.
+pub fn digest(r: &crate::core::reports::Report, url: &str) -> Rendered {
+    let (now, before) = (&r.overview, &r.previous);
+    let delta = |a: i64, b: i64| if a >= b { format!("{a} (+{})", a - b) } else { format!("{a} (−{})", b - a) };
+    let rate = |v: Option<f64>| v.map_or_else(|| "—".to_string(), |v| format!("{:.0} %", v * 100.0));
+    let points = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) => format!("{} ({:+.0} pts)", rate(Some(a)), (a - b) * 100.0),
+        (a, _) => rate(a),
+    };
+    let time = |m: Option<f64>| match m {
+        None => "—".to_string(),
+        Some(m) if m < 90.0 => format!("{m:.0} min"),
+        Some(m) => format!("{:.1} h", m / 60.0),
+    };
+    let gaps: Vec<String> = r.gaps.iter().take(3).map(|g| format!("{} × {}", g.count, limits::line(&g.representative, 90))).collect();
+    let old = r.desk.by_age.last().map_or(0, |c| c.count);
+    let mut embed = CreateEmbed::new()
+        .title(format!("SVP — semaine du {} au {}", crate::core::display::date(r.query.from), crate::core::display::date(r.query.to)))
+        .url(url)
+        .colour(BLUE)
+        .field("Questions", delta(now.questions, before.questions), true)
+        .field("Répondues par le bot", points(now.answer_rate(), before.answer_rate()), true)
+        .field("Transmises", delta(now.escalated, before.escalated), true)
+        .field("Réponses utiles", points(now.helpful_rate(), before.helpful_rate()), true)
+        .field("Délai de réponse", format!("médiane {}, 90 % sous {}", time(now.to_answer.median), time(now.to_answer.p90)), true)
+        .field("Tickets en attente", format!("{} (dont {old} depuis plus de 7 jours)", r.desk.waiting), false);
+    if !gaps.is_empty() {
+        embed = embed.field("Principales lacunes", limits::fit(&gaps.join("\n"), EMBED_FIELD, None), false);
+    }
+    Rendered { embeds: vec![embed], ..Default::default() }
+}
+
 pub fn stats(s: &Stats) -> Rendered {
     let helpful = match s.helpful_rate() {
         Some(r) => format!("{:.0} % ({} avis)", r * 100.0, s.helpful + s.unhelpful),

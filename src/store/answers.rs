@@ -24,7 +24,7 @@ pub struct AnswerVersion {
 
 /// PostgreSQL sequences may commit out of order: replaying this many changes before the last
 /// one applied makes sure none is skipped (re-applying is harmless).
-const REPLAY_OVERLAP: i64 = 64;
+pub(super) const REPLAY_OVERLAP: i64 = 64;
 
 fn answer(row: &AnyRow) -> StoreResult<ExpertAnswer> {
     Ok(ExpertAnswer {
@@ -235,7 +235,7 @@ impl Store {
     /// Answers changed after `seq` (minus a safety overlap), once each, in change order.
     pub async fn answer_changes_since(&self, seq: i64) -> StoreResult<Vec<AnswerChange>> {
         let rows = sqlx::query("SELECT c.seq, a.id, a.ticket_id, a.author_id, u.name AS author_name, a.status, a.version, a.text, a.question, \
-             a.theme, a.updated_at FROM (SELECT answer_id, MAX(seq) AS seq FROM index_changes WHERE seq > $1 GROUP BY answer_id) c \
+             a.theme, a.updated_at FROM (SELECT answer_id, MAX(seq) AS seq FROM index_changes WHERE seq > $1 AND answer_id IS NOT NULL GROUP BY answer_id) c \
              JOIN answers a ON a.id = c.answer_id JOIN users u ON u.id = a.author_id ORDER BY c.seq")
         .bind(seq - REPLAY_OVERLAP)
         .fetch_all(&self.pool)

@@ -6,14 +6,16 @@
 //! `migrations/postgres`), applied at start-up. Timestamps are stored as milliseconds since
 //! the Unix epoch, the one time type both engines share through `Any`.
 //!
-//! Layout: `rows` (record types), `users`, `accounts` (passwords, sessions, login links, API tokens), `questions`, `tickets`, `answers`, `outbox`,
+//! Layout: `rows` (record types), `users`, `accounts` (passwords, sessions, login links, API tokens), `questions`, `tickets`, `answers`, `phrasings` (learned from use), `outbox`, `report_rows` (what manager reports read),
 //! `reports`: one `impl Store` block per table family.
 
 mod accounts;
 mod answers;
 mod outbox;
+mod phrasings;
 mod privacy;
 mod questions;
+mod report_rows;
 mod reports;
 mod rows;
 mod tickets;
@@ -29,7 +31,9 @@ use sqlx::{AnyPool, Executor};
 
 pub use accounts::{ApiTokenRow, SessionRow};
 pub use answers::{AnswerChange, AnswerVersion};
+pub use phrasings::{EntryUsage, NewPhrasing, Phrasing};
 pub use privacy::{StoredText, TextColumn};
+pub use report_rows::{ReportQuestion, ReportTicket};
 pub use reports::{Stats, ThemeCount, TopQuestion};
 pub use rows::*;
 pub use tickets::{AnswerWrite, Follower, NewTicket, QueueQuery};

@@ -22,11 +22,13 @@ pub enum TextColumn {
     AnswerVersionText,
     /// `outbox.payload` (JSON of the message owed).
     OutboxPayload,
+    /// `phrasings.text` (indexed with its entry).
+    PhrasingText,
 }
 
 impl TextColumn {
     /// Every column, in the order a rescan goes through them.
-    pub const ALL: [TextColumn; 7] = [
+    pub const ALL: [TextColumn; 8] = [
         TextColumn::QuestionText,
         TextColumn::TicketSubject,
         TextColumn::TicketEventDetail,
@@ -34,6 +36,7 @@ impl TextColumn {
         TextColumn::AnswerQuestion,
         TextColumn::AnswerVersionText,
         TextColumn::OutboxPayload,
+        TextColumn::PhrasingText,
     ];
 
     /// `table.column`, for reports.
@@ -46,6 +49,7 @@ impl TextColumn {
             TextColumn::AnswerQuestion => "answers.question",
             TextColumn::AnswerVersionText => "answer_versions.text",
             TextColumn::OutboxPayload => "outbox.payload",
+            TextColumn::PhrasingText => "phrasings.text",
         }
     }
 
@@ -59,6 +63,7 @@ impl TextColumn {
             TextColumn::AnswerQuestion => ("answers", "question", "id", "0"),
             TextColumn::AnswerVersionText => ("answer_versions", "text", "answer_id", "version"),
             TextColumn::OutboxPayload => ("outbox", "payload", "id", "0"),
+            TextColumn::PhrasingText => ("phrasings", "text", "id", "0"),
         }
     }
 }
@@ -88,7 +93,8 @@ impl Store {
     }
 
     /// Replaces a stored text if it is still `old` (a concurrent edit wins; the next rescan
-    /// sees it). A changed published answer is logged for the index in the same transaction.
+    /// sees it). A changed published answer or phrasing is logged for the index in the same
+    /// transaction.
     /// Returns whether the row changed.
     pub async fn replace_stored_text(&self, column: TextColumn, key: (i64, i64), old: &str, new: &str) -> StoreResult<bool> {
         let (table, col, k1, k2) = column.sql();
@@ -102,6 +108,10 @@ impl Store {
         let changed = query.execute(&mut *tx).await?.rows_affected() > 0;
         if changed && matches!(column, TextColumn::AnswerText | TextColumn::AnswerQuestion) {
             super::answers::log_change(&mut tx, key.0, now_ms()).await?;
+        }
+        if changed && column == TextColumn::PhrasingText {
+            let row = sqlx::query("SELECT entry_id FROM phrasings WHERE id = $1").bind(key.0).fetch_one(&mut *tx).await?;
+            super::phrasings::log_entry_change(&mut tx, &row.try_get::<String, _>("entry_id")?, now_ms()).await?;
         }
         tx.commit().await?;
         Ok(changed)

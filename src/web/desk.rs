@@ -256,6 +256,9 @@ struct ActionForm {
     of: String,
     #[serde(default)]
     force: String,
+    /// With an answer: other ways to ask the same question, one per line.
+    #[serde(default)]
+    phrasings: String,
 }
 
 async fn act(
@@ -280,7 +283,19 @@ async fn act(
             Ok(of) => service.merge_with(&user, id, of, force).await.map(|_| "merged"),
             Err(_) => Err(DeskError::NotFound("Indiquez le numéro du ticket d'origine.".into())),
         },
-        "answer" => service.publish_answer(&user, id, &form.text).await.map(|edited| if edited { "edited" } else { "answered" }),
+        "answer" => match service.publish_answer(&user, id, &form.text).await {
+            Ok(edited) => {
+                // The answer is published; phrasings the expert adds are indexed with it.
+                let lines: Vec<String> = form.phrasings.lines().map(str::to_string).collect();
+                if lines.iter().any(|l| !l.trim().is_empty())
+                    && let Some(answer) = service.store().answer_for_ticket(id).await.map_err(DeskError::from)?
+                {
+                    service.add_phrasings(&user, &crate::core::indexing::expert_id(answer.id), &lines).await?;
+                }
+                Ok(if edited { "edited" } else { "answered" })
+            }
+            Err(e) => Err(e),
+        },
         _ => Err(DeskError::NotFound(format!("Action inconnue : {action}."))),
     };
     match result {

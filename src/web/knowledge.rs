@@ -68,20 +68,39 @@ async fn browse(State(state): State<WebState>, CurrentUser(user): CurrentUser, Q
     ))
 }
 
-async fn article(State(state): State<WebState>, CurrentUser(user): CurrentUser, Path(slug): Path<String>) -> Result<Response, WebError> {
+#[derive(Deserialize, Default)]
+struct DoneQuery {
+    #[serde(default)]
+    fait: String,
+}
+
+async fn article(
+    State(state): State<WebState>,
+    CurrentUser(user): CurrentUser,
+    Path(slug): Path<String>,
+    Query(done): Query<DoneQuery>,
+) -> Result<Response, WebError> {
     let kb = state.service.bot().kb();
     let a = kb.published().find(|a| a.slug == slug).ok_or_else(|| DeskError::NotFound("Cette fiche n'existe pas (ou n'est pas publiée).".into()))?;
     let theme = kb.theme_label(&a.theme).unwrap_or(&a.theme).to_string();
     let stale = a.is_stale(crate::app::today());
+    let phrasings = super::phrasings::entry_context(&state, &user, &a.slug).await?;
+    let notice = super::phrasings::done_message(&done.fait);
     Ok(render(
         "article.html",
-        context! { me => Me::from(&user), page => "knowledge", article => a, body_html => markdown(&a.body_markdown), theme, stale },
+        context! { me => Me::from(&user), page => "knowledge", article => a, body_html => markdown(&a.body_markdown), theme, stale, phrasings, notice },
     ))
 }
 
-async fn answer(State(state): State<WebState>, CurrentUser(user): CurrentUser, Path(id): Path<i64>) -> Result<Response, WebError> {
+async fn answer(
+    State(state): State<WebState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<i64>,
+    Query(done): Query<DoneQuery>,
+) -> Result<Response, WebError> {
     let found = state.service.store().answer(id).await.map_err(DeskError::from)?;
-    show_answer(&state, &user, found, None).await
+    let notice = super::phrasings::done_message(&done.fait).map(|m| (m.to_string(), "answer"));
+    show_answer(&state, &user, found, notice).await
 }
 
 async fn ticket_answer(State(state): State<WebState>, CurrentUser(user): CurrentUser, Path(id): Path<i64>) -> Result<Response, WebError> {
@@ -117,11 +136,12 @@ async fn show_answer(state: &WebState, user: &User, found: Option<ExpertAnswer>,
         Vec::new()
     };
     let (notice, notice_class) = notice.map(|(n, c)| (Some(n), c)).unwrap_or((None, ""));
+    let phrasings = super::phrasings::entry_context(state, user, &crate::core::indexing::expert_id(a.id)).await?;
     Ok(render(
         "answer.html",
         context! {
             me => Me::from(user), page => "knowledge", text_html => markdown(&a.text), updated => crate::core::display::date(a.updated_at),
-            a, expert, versions, notice, notice_class,
+            a, expert, versions, notice, notice_class, phrasings,
         },
     ))
 }

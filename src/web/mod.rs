@@ -18,6 +18,8 @@ mod knowledge;
 mod live;
 mod login;
 mod mine;
+mod phrasings;
+mod reports;
 pub(crate) mod pages;
 mod session;
 mod stats;
@@ -81,7 +83,9 @@ pub fn app(state: WebState) -> Router {
         .merge(mine::router())
         .merge(desk::router())
         .merge(knowledge::router())
+        .merge(phrasings::router())
         .merge(stats::router())
+        .merge(reports::router())
         .nest("/api", api::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::authenticate))
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::cross_origin_guard))

@@ -25,6 +25,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("stats.html", include_str!("../../templates/stats.html")),
     ("knowledge.html", include_str!("../../templates/knowledge.html")),
     ("answer.html", include_str!("../../templates/answer.html")),
+    ("_phrasings.html", include_str!("../../templates/_phrasings.html")),
+    ("phrasings.html", include_str!("../../templates/phrasings.html")),
+    ("reports.html", include_str!("../../templates/reports.html")),
+    ("report_group.html", include_str!("../../templates/report_group.html")),
 ];
 
 static ENV: LazyLock<Result<Environment<'static>, String>> = LazyLock::new(|| {
