@@ -57,7 +57,7 @@ const FLOOR_R3: f64 = 0.98;
 const FLOOR_MRR: f64 = 0.94;
 const FLOOR_PRECISION: f64 = 0.955;
 const FLOOR_OOS: f64 = 0.95;
-const FLOOR_ANSWER_RATE: f64 = 0.66;
+const FLOOR_ANSWER_RATE: f64 = 0.70;
 
 /// The independent set (written without seeing the development set or the articles'
 /// phrasings) guards against tuning that only fits the development set.
@@ -68,7 +68,7 @@ fn independent_set_quality_floors() {
     assert!(report.recall_at_3 >= 0.98, "{summary}");
     assert!(report.answered_precision >= 0.97, "{summary}");
     assert!(report.out_of_scope_escalation_rate >= 0.95, "{summary}");
-    assert!(report.in_scope_answer_rate >= 0.68, "{summary}");
+    assert!(report.in_scope_answer_rate >= 0.70, "{summary}");
 }
 
 /// Chat messages as staff write them (case messages, SMS style, everyday words, two questions
@@ -81,7 +81,7 @@ fn case_messages_quality_floors() {
     assert!(report.recall_at_3 >= 0.98, "{summary}");
     assert!(report.answered_precision >= 0.95, "{summary}");
     assert!(report.out_of_scope_escalation_rate >= 0.95, "{summary}");
-    assert!(report.in_scope_answer_rate >= 0.52, "{summary}");
+    assert!(report.in_scope_answer_rate >= 0.54, "{summary}");
 }
 
 /// The same sets with two typos per question (`eval/make_typos.py`): typo tolerance keeps the
@@ -89,7 +89,7 @@ fn case_messages_quality_floors() {
 #[test]
 fn typo_sets_quality_floors() {
     for (file, r1, precision, answer_rate) in
-        [("eval/dev-typos.jsonl", 0.90, 0.94, 0.64), ("eval/independent-typos.jsonl", 0.95, 0.97, 0.68)]
+        [("eval/dev-typos.jsonl", 0.90, 0.94, 0.66), ("eval/independent-typos.jsonl", 0.95, 0.97, 0.70)]
     {
         let (report, summary) = evaluate(file);
         assert!(report.recall_at_1 >= r1, "{summary}");

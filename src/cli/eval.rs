@@ -24,17 +24,36 @@ pub(super) struct EvalArgs {
     /// paraphrases and distractors.
     #[arg(long = "loop")]
     expert_loop: bool,
+    /// Measure how the reports' grouping of questions matches the set's labels (purity, NMI).
+    #[arg(long, conflicts_with = "expert_loop")]
+    clusters: bool,
+    /// With --clusters: the similarity at which two questions share a group (default: the
+    /// reports' own).
+    #[arg(long, requires = "clusters")]
+    threshold: Option<f32>,
     /// The question set.
     file: PathBuf,
 }
 
 pub(super) async fn run(settings: &Settings, args: EvalArgs) -> anyhow::Result<ExitCode> {
-    let EvalArgs { json, verbose, outcomes, expert_loop, file } = args;
+    let EvalArgs { json, verbose, outcomes, expert_loop, clusters, threshold, file } = args;
     if expert_loop {
         return run_loop(settings, &file, json, verbose);
     }
     let cases = eval::read_cases(&file)?;
     let bot = app::open_bot(settings).await?;
+    if clusters {
+        let report = eval::clusters::evaluate(&bot, &cases, threshold.unwrap_or(crate::core::reports::groups::SAME_NEED));
+        if json {
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        } else {
+            println!("questions (in scope)  {:>6}  ({} labels)", report.questions, report.labels);
+            println!("groups                {:>6}  (similarity ≥ {})", report.groups, report.threshold);
+            println!("purity                {:>6.3}", report.purity);
+            println!("nmi                   {:>6.3}", report.nmi);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let report = eval::evaluate(&bot, &cases, app::today())?;
     if json {
         let mut value = serde_json::to_value(&report)?;

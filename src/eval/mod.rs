@@ -1,8 +1,10 @@
 //! Answer quality on a labelled question set (`{"q": "...", "expect": ["slug", ...]}` per line;
 //! an empty `expect` means the bot must escalate).
 //!
-//! Layout: this file (question sets); [`expert_loop`] (paraphrases of expert answers).
+//! Layout: this file (question sets); [`expert_loop`] (paraphrases of expert answers); [`clusters`]
+//! (how the reports' grouping of questions matches their labels).
 
+pub mod clusters;
 pub mod expert_loop;
 
 use std::path::Path;

@@ -528,7 +528,7 @@ impl Service {
     /// Frequent questions (answered, by serving entry) and gaps (the rest, by need).
     fn groups(&self, current: &[ReportQuestion], previous: &[ReportQuestion], tickets: &HashMap<i64, &ReportTicket>) -> (Vec<Group>, Vec<Group>) {
         let index = self.bot().index();
-        let weights_of = |q: &ReportQuestion| index.term_weights(&strip_placeholders(&q.text));
+        let weights_of = |q: &ReportQuestion| groups::with_guess(index.term_weights(&strip_placeholders(&q.text)), q.top_id.as_deref());
         // Tickets marked duplicates count as the ticket they duplicate.
         let root = |id: i64| root(tickets, id);
 
