@@ -1,10 +1,10 @@
 //! The web adapter (axum): staff ask and follow their questions, experts work the desk and
-//! curate, managers read statistics; plus a JSON API. Everything but `/health`, the login pages
+//! curate, managers read reports and statistics; plus a JSON API. Everything but `/health`, the login pages
 //! and the static assets needs a login.
 //!
 //! Layout: `session` (cookies, bearer tokens, who is asking, CSRF check), `error` (one error type
 //! mapped to status codes, HTML or JSON), `views` (templates and the values they show), one
-//! module per resource with its router: `login`, `ask`, `mine`, `desk`, `knowledge`, `stats`,
+//! module per resource with its router: `login`, `ask`, `mine`, `desk`, `knowledge`, `phrasings` (learned from use), `reports`, `stats`,
 //! `assets`, `api`. Handlers only translate between HTTP and the core (`crate::core::Service`),
 //! which enforces roles. `app(state)` builds the router, so tests drive it with
 //! `tower::ServiceExt::oneshot` without a socket.
