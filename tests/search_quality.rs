@@ -57,7 +57,7 @@ const FLOOR_R3: f64 = 0.98;
 const FLOOR_MRR: f64 = 0.94;
 const FLOOR_PRECISION: f64 = 0.955;
 const FLOOR_OOS: f64 = 0.95;
-const FLOOR_ANSWER_RATE: f64 = 0.70;
+const FLOOR_ANSWER_RATE: f64 = 0.72;
 
 /// The independent set (written without seeing the development set or the articles'
 /// phrasings) guards against tuning that only fits the development set.
@@ -68,7 +68,7 @@ fn independent_set_quality_floors() {
     assert!(report.recall_at_3 >= 0.98, "{summary}");
     assert!(report.answered_precision >= 0.97, "{summary}");
     assert!(report.out_of_scope_escalation_rate >= 0.95, "{summary}");
-    assert!(report.in_scope_answer_rate >= 0.70, "{summary}");
+    assert!(report.in_scope_answer_rate >= 0.74, "{summary}");
 }
 
 /// Chat messages as staff write them (case messages, SMS style, everyday words, two questions
@@ -81,7 +81,7 @@ fn case_messages_quality_floors() {
     assert!(report.recall_at_3 >= 0.98, "{summary}");
     assert!(report.answered_precision >= 0.95, "{summary}");
     assert!(report.out_of_scope_escalation_rate >= 0.95, "{summary}");
-    assert!(report.in_scope_answer_rate >= 0.54, "{summary}");
+    assert!(report.in_scope_answer_rate >= 0.57, "{summary}");
 }
 
 /// The same sets with two typos per question (`eval/make_typos.py`): typo tolerance keeps the
@@ -89,7 +89,7 @@ fn case_messages_quality_floors() {
 #[test]
 fn typo_sets_quality_floors() {
     for (file, r1, precision, answer_rate) in
-        [("eval/dev-typos.jsonl", 0.90, 0.94, 0.66), ("eval/independent-typos.jsonl", 0.95, 0.97, 0.70)]
+        [("eval/dev-typos.jsonl", 0.90, 0.94, 0.68), ("eval/independent-typos.jsonl", 0.95, 0.97, 0.74)]
     {
         let (report, summary) = evaluate(file);
         assert!(report.recall_at_1 >= r1, "{summary}");
@@ -236,4 +236,21 @@ fn dotted_acronyms_and_links_read_as_the_plain_question() {
         assert_eq!(reply.hits.first().map(|h| &h.slug), plain.hits.first().map(|h| &h.slug), "{q}");
         assert_eq!(reply.decision, plain.decision, "{q}");
     }
+}
+
+/// A message that tells a situation before asking: when its asking sentence alone reaches the
+/// same article, the bot answers; when the asking sentence says nothing (« que faire ? ») or
+/// points elsewhere, the whole message decides.
+#[test]
+fn the_asking_sentence_of_a_case_message_confirms_the_article() {
+    let bot = bot();
+    let situation = "Bonjour, je suis une famille de 5 personnes arrivée en mars, le père travaille en intérim depuis deux mois \
+                     et la mère suit des cours de français au centre social.";
+    let asked = format!("{situation} Peut-on demander la prime d'activité avec un titre de séjour récent ? Merci");
+    let reply = bot.reply(&asked, today()).unwrap();
+    assert_eq!(reply.decision, svp::core::Decision::Answer, "{:?}", reply.features);
+    assert_eq!(reply.answer.as_ref().unwrap().id, "prime-activite");
+    assert!(reply.question.starts_with("Bonjour"), "the whole message is what was asked");
+    let vague = bot.reply(&format!("{situation} Que faire ?"), today()).unwrap();
+    assert_eq!(vague.decision, svp::core::Decision::Escalate, "{:?}", vague.features);
 }

@@ -77,8 +77,25 @@ impl Bot {
     /// Answers (or escalates) a raw question.
     pub fn reply(&self, raw: &str, today: NaiveDate) -> Result<BotReply, AskError> {
         let redacted = self.prepare(raw)?;
-        let outcome = self.index.search(&question::search_text(&redacted.searchable()), SEARCH_LIMIT).map_err(AskError::Search)?;
-        Ok(self.decide(&redacted, &outcome, today))
+        let searchable = redacted.searchable();
+        let outcome = self.index.search(&question::search_text(&searchable), SEARCH_LIMIT).map_err(AskError::Search)?;
+        let reply = self.decide(&redacted, &outcome, today);
+        // A message that tells a situation and then asks: when its asking sentence alone is
+        // answered from the same entry, the two readings agree and the bot answers (the whole
+        // message still decides expert-only topics).
+        if reply.decision == Decision::Escalate
+            && let Some(asking) = super::learning::asking_sentence(&searchable).filter(|a| a.as_str() != searchable.trim())
+        {
+            let focused = self.index.search(&question::search_text(&asking), SEARCH_LIMIT).map_err(AskError::Search)?;
+            let same_entry = focused.hits.first().map(|h| &h.entry.id) == outcome.hits.first().map(|h| &h.entry.id);
+            if same_entry {
+                let alternative = self.decide(&redacted, &focused, today);
+                if alternative.decision == Decision::Answer {
+                    return Ok(alternative);
+                }
+            }
+        }
+        Ok(reply)
     }
 
     fn decide(&self, redacted: &Redacted, outcome: &SearchOutcome, today: NaiveDate) -> BotReply {

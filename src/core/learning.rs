@@ -47,9 +47,6 @@ impl Confirmation {
 /// [`MIN_WORDS`] and [`MAX_WORDS`] words. Redaction placeholders are removed first.
 pub fn learnable_text(text: &str) -> Option<String> {
     let text = strip_placeholders(text);
-    // Words, not punctuation (« ? » alone is no word).
-    let words = |s: &str| s.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count();
-    let tidy = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     let n = words(&text);
     if (MIN_WORDS..=MAX_WORDS).contains(&n) {
         return Some(tidy(&text));
@@ -57,6 +54,21 @@ pub fn learnable_text(text: &str) -> Option<String> {
     if n < MIN_WORDS {
         return None;
     }
+    asking_sentence(&text)
+}
+
+/// Words, not punctuation (« ? » alone is no word).
+fn words(s: &str) -> usize {
+    s.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count()
+}
+
+fn tidy(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The last sentence of `text` that asks (ends with « ? ») and holds [`MIN_WORDS`] to
+/// [`MAX_WORDS`] words, if any: the question inside a message that also tells the situation.
+pub fn asking_sentence(text: &str) -> Option<String> {
     // Sentences end at « . ! ? » or a line break; keep the last one that asks.
     let mut sentences = Vec::new();
     let mut start = 0;
