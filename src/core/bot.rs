@@ -83,15 +83,16 @@ impl Bot {
         // A message that tells a situation and then asks: when its asking sentence alone is
         // answered from the same entry, the two readings agree and the bot answers (the whole
         // message still decides expert-only topics).
-        if reply.decision == Decision::Escalate
-            && let Some(asking) = super::learning::asking_sentence(&searchable).filter(|a| a.as_str() != searchable.trim())
-        {
-            let focused = self.index.search(&question::search_text(&asking), SEARCH_LIMIT).map_err(AskError::Search)?;
-            let same_entry = focused.hits.first().map(|h| &h.entry.id) == outcome.hits.first().map(|h| &h.entry.id);
-            if same_entry {
-                let alternative = self.decide(&redacted, &focused, today);
-                if alternative.decision == Decision::Answer {
-                    return Ok(alternative);
+        if reply.decision == Decision::Escalate {
+            // The last questions first (the one that follows the situation), three at most.
+            for asking in super::learning::asking_sentences(&searchable).into_iter().filter(|a| a.as_str() != searchable.trim()).take(3) {
+                let focused = self.index.search(&question::search_text(&asking), SEARCH_LIMIT).map_err(AskError::Search)?;
+                let same_entry = focused.hits.first().map(|h| &h.entry.id) == outcome.hits.first().map(|h| &h.entry.id);
+                if same_entry {
+                    let alternative = self.decide(&redacted, &focused, today);
+                    if alternative.decision == Decision::Answer {
+                        return Ok(alternative);
+                    }
                 }
             }
         }

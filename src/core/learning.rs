@@ -69,7 +69,13 @@ fn tidy(s: &str) -> String {
 /// The last sentence of `text` that asks (ends with « ? ») and holds [`MIN_WORDS`] to
 /// [`MAX_WORDS`] words, if any: the question inside a message that also tells the situation.
 pub fn asking_sentence(text: &str) -> Option<String> {
-    // Sentences end at « . ! ? » or a line break; keep the last one that asks.
+    asking_sentences(text).into_iter().next()
+}
+
+/// Every sentence of `text` that asks (ends with « ? ») and holds [`MIN_WORDS`] to
+/// [`MAX_WORDS`] words, last first: the questions of a message.
+pub fn asking_sentences(text: &str) -> Vec<String> {
+    // Sentences end at « . ! ? » or a line break.
     let mut sentences = Vec::new();
     let mut start = 0;
     for (i, c) in text.char_indices() {
@@ -79,12 +85,7 @@ pub fn asking_sentence(text: &str) -> Option<String> {
         }
     }
     sentences.push(&text[start..]);
-    sentences
-        .iter()
-        .rev()
-        .map(|s| s.trim())
-        .find(|s| s.ends_with('?') && (MIN_WORDS..=MAX_WORDS).contains(&words(s)))
-        .map(tidy)
+    sentences.iter().rev().map(|s| s.trim()).filter(|s| s.ends_with('?') && (MIN_WORDS..=MAX_WORDS).contains(&words(s))).map(tidy).collect()
 }
 
 impl Service {
