@@ -77,6 +77,22 @@ async fn a_seeded_history_gives_exact_figures_groups_and_exports() {
         assert_eq!(o.answered_by_experts, 2, "{e}: {o:?}");
         assert_eq!((o.to_answer.n, o.first_action.n), (1, 2), "{e}: the claim of t1 and the duplicate mark of t3");
         assert_eq!(report.previous.questions, 0, "{e}");
+        // Every figure lists exactly its questions.
+        for (filter, n) in [
+            ("all", o.questions),
+            ("bot", o.answered_directly),
+            ("confirmed", o.answered_after_confirmation),
+            ("escalated", o.escalated),
+            ("experts", o.answered_by_experts),
+            ("helpful", o.helpful),
+            ("unhelpful", o.unhelpful),
+        ] {
+            assert_eq!(s.report_figure(&manager, &query, filter).await.unwrap().len() as i64, n, "{e}: {filter}");
+        }
+        assert!(matches!(s.report_figure(&manager, &query, "x").await, Err(DeskError::NotFound(_))), "{e}");
+        let (_, tickets) = s.report_tickets(&manager, &query).await.unwrap();
+        let tickets_csv = String::from_utf8(export::tickets_csv(&report, &tickets)).unwrap();
+        assert_eq!(tickets_csv.lines().count() as i64, 1 + o.tickets_opened, "{e}: {tickets_csv}");
 
         let f = &report.frequent_questions;
         assert_eq!(f.len(), 1, "{e}: {f:?}");

@@ -111,10 +111,25 @@ fn location(response: &Response) -> String {
 #[tokio::test]
 async fn logged_out_visitors_see_only_the_login_health_and_assets() {
     let web = Web::on(Target::sqlite()).await;
-    for public in ["/health", "/api/health", "/api/openapi.json", "/login", "/static/svp.css", "/static/svp.js"] {
+    let ready = body_text(web.get("/ready", None).await).await;
+    assert!(ready.contains("\"status\":\"ready\"") && ready.contains("\"index_lag_changes\":0"), "{ready}");
+    for public in ["/health", "/ready", "/api/health", "/api/openapi.json", "/login", "/static/svp.css", "/static/svp.js"] {
         assert_eq!(web.get(public, None).await.status(), StatusCode::OK, "{public}");
     }
-    for page in ["/", "/mes-questions", "/desk", "/desk/tickets/1", "/connaissances", "/articles/siao-115", "/answers/1", "/tickets/1/answer", "/stats"] {
+    for page in [
+        "/",
+        "/mes-questions",
+        "/desk",
+        "/desk/tickets/1",
+        "/connaissances",
+        "/connaissances/formulations",
+        "/articles/siao-115",
+        "/answers/1",
+        "/tickets/1/answer",
+        "/stats",
+        "/rapports",
+        "/rapports/questions.csv",
+    ] {
         let response = web.get(page, None).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{page}");
         let to = location(&response);
@@ -562,6 +577,11 @@ async fn managers_read_reports_drill_down_and_export_them() {
     let group = body_text(web.get(&format!("/rapports/groupe?{link}"), Some(&maya)).await).await;
     assert!(group.contains("carte de pêche") && group.contains(&format!("#{ticket}")), "{group}");
 
+    let escalated = body_text(web.get("/rapports/questions?chiffre=escalated", Some(&maya)).await).await;
+    assert!(escalated.contains("carte de pêche") && escalated.contains("Questions transmises aux experts"), "{escalated}");
+    assert!(page.contains("chiffre=escalated"), "the overview links its figures");
+    let tickets = body_text(web.get("/rapports/tickets.csv", Some(&maya)).await).await;
+    assert_eq!(tickets.lines().count(), 2, "{tickets}");
     let csv = web.get("/rapports/questions.csv", Some(&maya)).await;
     assert_eq!(csv.headers()[header::CONTENT_TYPE], "text/csv; charset=utf-8");
     assert!(csv.headers()[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment"));
@@ -608,4 +628,24 @@ async fn experts_review_learned_phrasings_on_the_entry_page() {
     assert_eq!(location(&added), format!("{url}?fait=formulations-ajoutees"));
     let (list, _) = web.service.entry_phrasings(&web.service.user_named("Awa").await.unwrap(), &entry).await.unwrap();
     assert_eq!(list.iter().filter(|p| p.source == "expert" && p.status == "approved").count(), 2, "{list:?}");
+}
+
+/// An asker replies to a request for precision from « Mes questions »: the page says it was
+/// sent, and that personal data was removed when it was.
+#[tokio::test]
+async fn an_askers_reply_says_what_redaction_removed() {
+    let web = Web::on(Target::sqlite()).await;
+    web.user("Chloé", Role::Staff).await;
+    web.user("Awa", Role::Expert).await;
+    let ticket = web.ticket("Chloé", "Un réfugié peut-il obtenir une carte de pêche à tarif réduit ?").await;
+    let awa = web.service.user_named("Awa").await.unwrap();
+    web.service.claim(&awa, ticket).await.unwrap();
+    web.service.clarify(&awa, ticket, "Dans quel département ?").await.unwrap();
+    let chloe = web.login("Chloé").await;
+    let sent = web.post(&format!("/tickets/{ticket}/reply"), "text=Dans+le+93%2C+joignable+au+06+12+34+56+78", Some(&chloe)).await;
+    assert_eq!(location(&sent), "/mes-questions?envoye=1&retire=1");
+    let page = body_text(web.get(&location(&sent), Some(&chloe)).await).await;
+    assert!(page.contains("Des données personnelles en ont été retirées"), "{page}");
+    let events = web.service.store().ticket_events(ticket).await.unwrap();
+    assert!(events.iter().all(|e| !e.detail.as_deref().unwrap_or_default().contains("06 12")), "{events:?}");
 }

@@ -385,7 +385,39 @@ fn section_decision(report: &mut String, settings: &Settings, kb: &Arc<Knowledge
             r.distractors_offered_it
         );
     }
+    section_grouping(report, bot);
     Ok(())
+}
+
+/// How the reports group questions (`core::reports::groups`), measured on the labelled sets:
+/// purity and NMI against the expected entry (`svp eval --clusters`).
+fn section_grouping(report: &mut String, bot: &Bot) {
+    let _ = writeln!(
+        report,
+        "
+### Grouping questions in the reports
+
+The knowledge gaps of `svp report` group questions by need: idf-weighted words plus the bot's first hit as one more word (weight {}), weighted Jaccard ≥ {}; questions of one ticket or of duplicate tickets always together. Measured on the in-scope questions of each set against their expected entry (`svp eval --clusters FILE`); the out-of-scope questions of `cases` are {} different needs that should stay apart.\n\n| set | questions | labels | groups | purity | NMI |\n|---|---|---|---|---|---|",
+        crate::core::reports::groups::GUESS_WEIGHT,
+        crate::core::reports::groups::SAME_NEED,
+        eval::read_cases(Path::new("eval/cases.jsonl")).map(|c| c.iter().filter(|c| c.expect.is_empty()).count()).unwrap_or(0),
+    );
+    for set in ["dev", "independent", "cases"] {
+        let Ok(cases) = eval::read_cases(&Path::new("eval").join(format!("{set}.jsonl"))) else { continue };
+        let r = eval::clusters::evaluate(bot, &cases, crate::core::reports::groups::SAME_NEED);
+        let _ = writeln!(report, "| `{set}` | {} | {} | {} | {:.3} | {:.3} |", r.questions, r.labels, r.groups, r.purity, r.nmi);
+    }
+    if let Ok(cases) = eval::read_cases(Path::new("eval/cases.jsonl")) {
+        // Each out-of-scope question its own label: the grouping should keep them apart.
+        let apart: Vec<Case> = cases
+            .iter()
+            .filter(|c| c.expect.is_empty())
+            .enumerate()
+            .map(|(i, c)| Case { expect: vec![format!("need-{i}")], ..c.clone() })
+            .collect();
+        let r = eval::clusters::evaluate(bot, &apart, crate::core::reports::groups::SAME_NEED);
+        let _ = writeln!(report, "| `cases`, out of scope | {} | {} | {} | {:.3} | {:.3} |", r.questions, r.labels, r.groups, r.purity, r.nmi);
+    }
 }
 
 fn section_quality(

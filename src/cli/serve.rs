@@ -24,6 +24,11 @@ pub(super) async fn run(settings: Settings) -> anyhow::Result<ExitCode> {
     }
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
 
+    // Answers saved through another instance reach this index at once (PostgreSQL).
+    let follower = service.clone();
+    let follow_stop = stop_rx.clone();
+    tokio::spawn(async move { follower.follow_changes(follow_stop).await });
+
     let sync = service.clone();
     let mut sync_stop = stop_rx.clone();
     tokio::spawn(async move {

@@ -15,6 +15,10 @@ use crate::search::{EntryKind, Hit, SearchIndex, SearchOutcome};
 
 /// How many hits a search returns.
 const SEARCH_LIMIT: usize = 10;
+/// An escalated message is also read by its asking sentences when the whole message reached
+/// at least this confidence (below, its first entry is too unlikely to be confirmed: the second
+/// search would only cost time).
+const FOCUS_FROM: f64 = 0.15;
 /// An alternative must score at least this share of the top hit.
 const ALTERNATIVE_SHARE: f32 = 0.3;
 
@@ -83,7 +87,7 @@ impl Bot {
         // A message that tells a situation and then asks: when its asking sentence alone is
         // answered from the same entry, the two readings agree and the bot answers (the whole
         // message still decides expert-only topics).
-        if reply.decision == Decision::Escalate {
+        if reply.decision == Decision::Escalate && reply.confidence >= FOCUS_FROM {
             // The last questions first (the one that follows the situation), three at most.
             for asking in super::learning::asking_sentences(&searchable).into_iter().filter(|a| a.as_str() != searchable.trim()).take(3) {
                 let focused = self.index.search(&question::search_text(&asking), SEARCH_LIMIT).map_err(AskError::Search)?;

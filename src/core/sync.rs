@@ -91,3 +91,53 @@ impl Service {
         }
     }
 }
+
+/// How long to wait before listening again after a failure, at most.
+const LISTEN_RETRY_MAX: std::time::Duration = std::time::Duration::from_secs(30);
+
+impl Service {
+    /// Follows the index changes other instances make, until `stop` turns true: on PostgreSQL,
+    /// listens for their notifications and replays the log at each one, and after every
+    /// (re)connection (notifications sent while disconnected are lost). Returns at once on
+    /// SQLite (one instance). The periodic [`Service::sync_index`] stays the safety net.
+    pub async fn follow_changes(&self, mut stop: tokio::sync::watch::Receiver<bool>) {
+        let mut wait = std::time::Duration::from_secs(1);
+        loop {
+            let mut listener = match self.store.listen_changes().await {
+                Ok(Some(l)) => l,
+                Ok(None) => return,
+                Err(e) => {
+                    tracing::warn!(error = %e, retry_in_s = wait.as_secs(), "cannot listen for index changes; polling meanwhile");
+                    tokio::select! {
+                        _ = tokio::time::sleep(wait) => {}
+                        _ = stop.changed() => return,
+                    }
+                    wait = (wait * 2).min(LISTEN_RETRY_MAX);
+                    continue;
+                }
+            };
+            // Listening now: whatever changed before is in the log.
+            self.sync_index_logged().await;
+            wait = std::time::Duration::from_secs(1);
+            loop {
+                tokio::select! {
+                    next = listener.next() => match next {
+                        Ok(Some(seq)) => {
+                            tracing::debug!(seq, "index change notified");
+                            self.sync_index_logged().await;
+                        }
+                        Ok(None) => {
+                            tracing::warn!("index change listener disconnected; reconnecting and replaying");
+                            break;
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "index change listener failed; reconnecting and replaying");
+                            break;
+                        }
+                    },
+                    _ = stop.changed() => return,
+                }
+            }
+        }
+    }
+}

@@ -51,12 +51,12 @@ pub struct AnswerChange {
 }
 
 pub(super) async fn log_change(tx: &mut Transaction<'_, Any>, answer_id: i64, now: i64) -> StoreResult<()> {
-    sqlx::query("INSERT INTO index_changes (answer_id, created_at) VALUES ($1, $2)")
+    let row = sqlx::query("INSERT INTO index_changes (answer_id, created_at) VALUES ($1, $2) RETURNING seq")
         .bind(answer_id)
         .bind(now)
-        .execute(&mut **tx)
+        .fetch_one(&mut **tx)
         .await?;
-    Ok(())
+    super::changes::notify(tx, row.try_get("seq")?).await
 }
 
 async fn add_version(tx: &mut Transaction<'_, Any>, answer_id: i64, version: i64, text: &str, author_id: i64, now: i64) -> StoreResult<()> {

@@ -6,11 +6,12 @@
 //! `migrations/postgres`), applied at start-up. Timestamps are stored as milliseconds since
 //! the Unix epoch, the one time type both engines share through `Any`.
 //!
-//! Layout: `rows` (record types), `users`, `accounts` (passwords, sessions, login links, API tokens), `questions`, `tickets`, `answers`, `phrasings` (learned from use), `outbox`, `report_rows` (what manager reports read),
+//! Layout: `rows` (record types), `users`, `accounts` (passwords, sessions, login links, API tokens), `questions`, `tickets`, `answers`, `changes` (PostgreSQL notifications of index changes), `phrasings` (learned from use), `outbox`, `report_rows` (what manager reports read),
 //! `reports`: one `impl Store` block per table family.
 
 mod accounts;
 mod answers;
+mod changes;
 mod outbox;
 mod phrasings;
 mod privacy;
@@ -31,6 +32,7 @@ use sqlx::{AnyPool, Executor};
 
 pub use accounts::{ApiTokenRow, SessionRow};
 pub use answers::{AnswerChange, AnswerVersion};
+pub use changes::{CHANGES_CHANNEL, ChangeListener};
 pub use phrasings::{EntryUsage, NewPhrasing, Phrasing};
 pub use privacy::{StoredText, TextColumn};
 pub use report_rows::{ReportQuestion, ReportTicket};
@@ -65,6 +67,8 @@ impl Engine {
 pub struct Store {
     pool: AnyPool,
     engine: Engine,
+    /// The URL it connected to (for the PostgreSQL change listener's own connection).
+    url: std::sync::Arc<str>,
 }
 
 /// Errors the core must tell apart from a broken database.
@@ -141,7 +145,7 @@ impl Store {
             .connect_with(options)
             .await
             .with_context(|| format!("cannot connect to the {engine:?} database"))?;
-        let store = Store { pool, engine };
+        let store = Store { pool, engine, url: url.as_str().into() };
         // SQLite has no advisory lock for the migrator (PostgreSQL has): processes starting at
         // once on a new file take turns through a lock file beside it.
         let _turn = match sqlite_file(&url) {

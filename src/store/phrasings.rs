@@ -79,12 +79,12 @@ pub(super) async fn log_entry_change(tx: &mut Transaction<'_, Any>, entry_id: &s
     match entry_id.strip_prefix("answer-").and_then(|n| n.parse::<i64>().ok()) {
         Some(answer_id) => super::answers::log_change(tx, answer_id, now).await,
         None => {
-            sqlx::query("INSERT INTO index_changes (article_slug, created_at) VALUES ($1, $2)")
+            let row = sqlx::query("INSERT INTO index_changes (article_slug, created_at) VALUES ($1, $2) RETURNING seq")
                 .bind(entry_id)
                 .bind(now)
-                .execute(&mut **tx)
+                .fetch_one(&mut **tx)
                 .await?;
-            Ok(())
+            super::changes::notify(tx, row.try_get("seq")?).await
         }
     }
 }

@@ -1,4 +1,5 @@
-//! `/login`, `/logout`, one-time links `/connexion/{token}`, and `/health`.
+//! `/login`, `/logout`, one-time links `/connexion/{token}`, `/health` (liveness) and `/ready`
+//! (readiness).
 
 use axum::extract::{Form, FromRequest, Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -20,6 +21,7 @@ pub(super) fn router() -> Router<WebState> {
         .route("/logout", post(logout))
         .route("/connexion/{token}", get(link_page).post(link_login))
         .route("/health", get(health))
+        .route("/ready", get(ready))
 }
 
 #[derive(Deserialize, Default)]
@@ -110,4 +112,28 @@ pub(super) async fn health(State(state): State<WebState>) -> Json<Value> {
         "index_entries": index.num_docs(),
         "answers_seq": index.state().answers_seq,
     }))
+}
+
+/// The index may trail the database by this many changes and still serve (a sync is at most a
+/// few seconds away; more means it is replaying or stuck).
+const READY_MAX_LAG: i64 = 50;
+
+/// Readiness, for a load balancer: 200 when the database answers and the search index is at
+/// most [`READY_MAX_LAG`] changes behind it, 503 otherwise (`/health` is liveness). JSON:
+/// `status` (`ready`, `catching_up`, `unavailable`), `database`, `index_lag_changes`.
+pub(super) async fn ready(State(state): State<WebState>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let applied = state.service.bot().index().state().answers_seq;
+    match state.service.store().last_answer_change().await {
+        Ok(last) => {
+            let lag = (last - applied).max(0);
+            let ready = lag <= READY_MAX_LAG;
+            let code = if ready { axum::http::StatusCode::OK } else { axum::http::StatusCode::SERVICE_UNAVAILABLE };
+            (code, Json(json!({ "status": if ready { "ready" } else { "catching_up" }, "database": "ok", "index_lag_changes": lag }))).into_response()
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness: database unreachable");
+            (axum::http::StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "database": "unreachable" }))).into_response()
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! « Mes questions »: the asker's questions and tickets, requests for precision with a reply
 //! box, answers as they arrive (live), and the inbox for people without Discord.
 
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -24,7 +24,21 @@ pub(super) fn router() -> Router<WebState> {
         .route("/tickets/{id}/reply", post(reply))
 }
 
-async fn mine(State(state): State<WebState>, CurrentUser(user): CurrentUser) -> Result<Response, WebError> {
+/// `?envoye=1` after a reply, `&retire=1` when redaction removed personal data from it.
+#[derive(Deserialize, Default)]
+struct Done {
+    #[serde(default)]
+    envoye: String,
+    #[serde(default)]
+    retire: String,
+}
+
+async fn mine(State(state): State<WebState>, CurrentUser(user): CurrentUser, Query(done): Query<Done>) -> Result<Response, WebError> {
+    let notice = match (done.envoye.is_empty(), done.retire.is_empty()) {
+        (true, _) => None,
+        (false, true) => Some("Votre réponse a été transmise à l'expert."),
+        (false, false) => Some("Votre réponse a été transmise à l'expert. Des données personnelles en ont été retirées avant l'envoi."),
+    };
     let items: Vec<_> = state
         .service
         .my_questions(&user, SHOWN)
@@ -46,7 +60,7 @@ async fn mine(State(state): State<WebState>, CurrentUser(user): CurrentUser) -> 
     Ok(render(
         "mine.html",
         context! {
-            me => Me::from(&user), page => "mine", live => "/mes-questions/events", items,
+            me => Me::from(&user), page => "mine", live => "/mes-questions/events", items, notice,
             max_chars => state.service.settings().limits.max_question_chars,
         },
     ))
@@ -69,5 +83,6 @@ async fn reply(
     Form(form): Form<ReplyForm>,
 ) -> Result<Response, WebError> {
     state.service.reply(&user, id, &form.text).await?;
-    Ok(Redirect::to("/mes-questions").into_response())
+    let removed = if state.service.privacy_notice(&form.text).is_some() { "&retire=1" } else { "" };
+    Ok(Redirect::to(&format!("/mes-questions?envoye=1{removed}")).into_response())
 }

@@ -22,6 +22,7 @@ pub(super) fn router() -> Router<WebState> {
     Router::new()
         .route("/rapports", get(page))
         .route("/rapports/groupe", get(group))
+        .route("/rapports/questions", get(figure))
         .route("/rapports/{file}", get(download))
         .route("/rapports/proposer/{answer_id}", post(propose))
 }
@@ -41,6 +42,9 @@ struct Filters {
     groupe: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     fait: String,
+    /// The overview figure to list the questions of (`core::reports::FIGURE_FILTERS`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    chiffre: String,
 }
 
 impl Filters {
@@ -53,6 +57,7 @@ impl Filters {
         let mut plain = self.clone();
         plain.groupe.clear();
         plain.fait.clear();
+        plain.chiffre.clear();
         serde_urlencoded::to_string(&plain).unwrap_or_default()
     }
 }
@@ -86,9 +91,20 @@ fn bars(report: &Report) -> serde_json::Value {
 async fn page(State(state): State<WebState>, CurrentUser(user): CurrentUser, Query(filters): Query<Filters>) -> Result<Response, WebError> {
     let query = filters.query();
     let report = state.service.report(&user, &query).await?;
+    // The figures whose questions one click lists (by row of the overview).
+    let drill = |row: usize| match row {
+        0 => Some("all"),
+        1 => Some("bot"),
+        2 => Some("confirmed"),
+        3 => Some("escalated"),
+        4 => Some("experts"),
+        7 => Some("helpful"),
+        _ => None,
+    };
     let rows: Vec<_> = export::overview_rows(&report.overview, &report.previous)
         .into_iter()
-        .map(|(label, now, before, how)| json!({ "label": label, "now": now, "before": before, "how": how }))
+        .enumerate()
+        .map(|(i, (label, now, before, how))| json!({ "label": label, "now": now, "before": before, "how": how, "figure": drill(i) }))
         .collect();
     let group_json = |g: &crate::core::reports::Group| {
         json!({
@@ -133,6 +149,27 @@ async fn group(State(state): State<WebState>, CurrentUser(user): CurrentUser, Qu
     Ok(render("report_group.html", context! { me => Me::from(&user), page => "reports", group, items, link => filters.link() }))
 }
 
+/// The questions behind one figure of the overview (redacted text, never who asked).
+async fn figure(State(state): State<WebState>, CurrentUser(user): CurrentUser, Query(filters): Query<Filters>) -> Result<Response, WebError> {
+    let query = filters.query();
+    let questions = state.service.report_figure(&user, &query, &filters.chiffre).await?;
+    let title = match filters.chiffre.as_str() {
+        "bot" => "Questions répondues par le bot d'emblée",
+        "confirmed" => "Questions répondues par le bot après « Oui »",
+        "escalated" => "Questions transmises aux experts",
+        "experts" => "Questions répondues par un expert",
+        "helpful" => "Questions dont la réponse a été jugée utile",
+        "unhelpful" => "Questions dont la réponse a été jugée inutile",
+        _ => "Toutes les questions",
+    };
+    let items: Vec<_> = questions
+        .iter()
+        .map(|q| json!({ "id": q.id, "when": when(q.created_at), "text": q.text, "ticket": q.ticket_id, "feedback": q.feedback, "entry": q.top_title }))
+        .collect();
+    let period = format!("du {} au {}", crate::core::display::date(query.from), crate::core::display::date(query.to));
+    Ok(render("report_questions.html", context! { me => Me::from(&user), page => "reports", title, period, items, link => filters.link() }))
+}
+
 async fn download(
     State(state): State<WebState>,
     CurrentUser(user): CurrentUser,
@@ -146,6 +183,10 @@ async fn download(
             export::questions_csv(&report, &questions, &answered)
         }
         "groupes.csv" => export::groups_csv(&state.service.report(&user, &query).await?),
+        "tickets.csv" => {
+            let (report, tickets) = state.service.report_tickets(&user, &query).await?;
+            export::tickets_csv(&report, &tickets)
+        }
         "synthese.csv" => export::overview_csv(&state.service.report(&user, &query).await?),
         _ => return Err(crate::core::DeskError::NotFound("Ce fichier n'existe pas.".into()).into()),
     };

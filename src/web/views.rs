@@ -29,6 +29,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("phrasings.html", include_str!("../../templates/phrasings.html")),
     ("reports.html", include_str!("../../templates/reports.html")),
     ("report_group.html", include_str!("../../templates/report_group.html")),
+    ("report_questions.html", include_str!("../../templates/report_questions.html")),
 ];
 
 static ENV: LazyLock<Result<Environment<'static>, String>> = LazyLock::new(|| {

@@ -1,4 +1,5 @@
-//! Reports as files: CSV for French spreadsheets (`;` separator, UTF-8 byte-order mark, a cell
+//! Reports as files (one row per question, per ticket, per group, per figure): CSV for French
+//! spreadsheets (`;` separator, UTF-8 byte-order mark, a cell
 //! that starts with `= + - @` prefixed with `'` so no spreadsheet runs it as a formula), and
 //! Markdown for the command line.
 
@@ -73,6 +74,35 @@ pub fn questions_csv(report: &Report, questions: &[ReportQuestion], answered_tic
         ]
     });
     csv_bytes(&["question", "date", "site", "thème", "issue", "fiche", "avis", "ticket", "groupe", "texte"], rows)
+}
+
+/// One row per ticket opened in the period: opening date, theme, site (folded like the report's
+/// tables), status, the expert who holds it, minutes to the first expert action and to the first
+/// answer, reopenings, and the ticket it duplicates.
+pub fn tickets_csv(report: &Report, tickets: &[crate::store::ReportTicket]) -> Vec<u8> {
+    let shown_sites: Vec<&str> = report.by_site.iter().map(|c| c.key.as_str()).collect();
+    let minutes = |from: chrono::DateTime<chrono::Utc>, to: Option<chrono::DateTime<chrono::Utc>>| {
+        to.map(|t| ((t - from).num_seconds().max(0) / 60).to_string()).unwrap_or_default()
+    };
+    let rows = tickets.iter().map(|t| {
+        let site = t.site.as_deref().unwrap_or("(inconnu)");
+        vec![
+            t.id.to_string(),
+            display::date(t.created_at),
+            t.theme.clone().unwrap_or_default(),
+            if shown_sites.contains(&site) { site.to_string() } else { super::OTHERS.to_string() },
+            t.status.clone(),
+            t.assignee.clone().unwrap_or_default(),
+            minutes(t.created_at, t.first_action_at),
+            minutes(t.created_at, t.first_answer_at),
+            t.reopens.to_string(),
+            t.duplicate_of.map(|d| d.to_string()).unwrap_or_default(),
+        ]
+    });
+    csv_bytes(
+        &["ticket", "ouvert le", "thème", "site", "statut", "pris en charge par", "minutes avant première action", "minutes avant réponse", "réouvertures", "doublon de"],
+        rows,
+    )
 }
 
 /// The groups of a report (frequent questions, then gaps), one row each.

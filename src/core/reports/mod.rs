@@ -509,6 +509,43 @@ impl Service {
         Ok((report, questions, answered))
     }
 
+    /// The tickets opened in a report's period among its questions (filtered as the report),
+    /// oldest first.
+    pub async fn report_tickets(&self, actor: &User, query: &ReportQuery) -> DeskResult<(Report, Vec<ReportTicket>)> {
+        let (report, questions, _) = self.report_with_questions(actor, query).await?;
+        let ids: HashSet<i64> = questions.iter().map(|q| q.id).collect();
+        let tickets = self
+            .store
+            .report_tickets(query.from, query.to)
+            .await?
+            .into_iter()
+            .filter(|t| t.created_at >= query.from && t.created_at < query.to && ids.contains(&t.question_id))
+            .collect();
+        Ok((report, tickets))
+    }
+
+    /// The questions behind one figure of a report's overview (`filter`: `all`, `bot` answered
+    /// outright, `confirmed` after « Oui », `escalated`, `experts` answered by experts,
+    /// `helpful`, `unhelpful`), newest first. Errors: `NotFound` for another filter.
+    pub async fn report_figure(&self, actor: &User, query: &ReportQuery, filter: &str) -> DeskResult<Vec<ReportQuestion>> {
+        if !FIGURE_FILTERS.contains(&filter) {
+            return Err(DeskError::NotFound(format!("Filtre inconnu : {filter}.")));
+        }
+        let (_, questions, answered) = self.report_with_questions(actor, query).await?;
+        let keep = |q: &ReportQuestion| match filter {
+            "bot" => q.decision == "answer",
+            "confirmed" => q.decision != "answer" && q.confirmation.as_deref() == Some("yes"),
+            "escalated" => q.ticket_id.is_some(),
+            "experts" => q.ticket_id.is_some_and(|t| answered.binary_search(&t).is_ok()),
+            "helpful" => q.feedback.as_deref() == Some("helpful"),
+            "unhelpful" => q.feedback.as_deref() == Some("unhelpful"),
+            _ => true,
+        };
+        let mut out: Vec<ReportQuestion> = questions.into_iter().filter(keep).collect();
+        out.reverse();
+        Ok(out)
+    }
+
     /// The questions of one group of a report (redacted text; never who asked).
     pub async fn report_group(&self, actor: &User, query: &ReportQuery, key: &str) -> DeskResult<(Group, Vec<ReportQuestion>)> {
         let report = self.report(actor, query).await?;
@@ -635,6 +672,9 @@ impl Service {
         if proposed { "article proposé" } else { "réponse d'expert" }
     }
 }
+
+/// The filters of [`Service::report_figure`].
+pub const FIGURE_FILTERS: [&str; 7] = ["all", "bot", "confirmed", "escalated", "experts", "helpful", "unhelpful"];
 
 fn state_rank(state: &str) -> u8 {
     match state {

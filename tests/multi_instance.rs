@@ -1,0 +1,72 @@
+//! Two instances on one PostgreSQL database, each with its own search index: an answer saved
+//! through one is found through the other as soon as the notification arrives, with no poll;
+//! a listener whose connection is cut catches up.
+
+mod support;
+
+use std::time::Duration;
+
+use svp::core::roles::Role;
+use svp::core::{EscalateMode, Service};
+use svp::store::Origin;
+
+fn web() -> Origin {
+    Origin { transport: "web".into(), channel: None }
+}
+
+/// Waits (up to `limit`) until `question` is answered through `service` from expert answer `id`.
+async fn found(service: &Service, question: &str, id: &str, limit: Duration) -> bool {
+    let deadline = tokio::time::Instant::now() + limit;
+    while tokio::time::Instant::now() < deadline {
+        let reply = service.bot().reply(question, svp::app::today()).unwrap();
+        if reply.hits.first().is_some_and(|h| h.slug == id) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    false
+}
+
+/// An answer through A, found through B: B never polls, only listens.
+#[tokio::test]
+async fn an_answer_saved_through_one_instance_is_found_through_the_other() {
+    let Some(target) = support::Target::postgres().await else { return };
+    let a = target.open().await;
+    let other_dir = tempfile::tempdir().unwrap();
+    let b = svp::app::open_service(&support::settings(other_dir.path(), &target.url), false, &|_| {}).await.unwrap();
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let follower = b.clone();
+    let following = tokio::spawn(async move { follower.follow_changes(stop_rx).await });
+    // The listener is up once it has replayed once; give it the time to connect.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let staff = support::create_user(&a, "Chloé", Role::Staff).await;
+    let expert = support::create_user(&a, "Awa", Role::Expert).await;
+    let question = "Un réfugié peut-il obtenir une carte de pêche à tarif réduit ?";
+    let asked = a.ask(&staff, question, web()).await.unwrap();
+    let ticket = a.escalate(&staff, asked.question_id, EscalateMode::New).await.unwrap().ticket_id().unwrap();
+    a.claim(&expert, ticket).await.unwrap();
+    a.answer(&expert, ticket, "Oui : les fédérations départementales de pêche proposent des cartes à tarif réduit.").await.unwrap();
+    let id = format!("answer-{}", a.ticket_detail(&expert, ticket).await.unwrap().answer.unwrap().id);
+    assert!(found(&b, question, &id, Duration::from_secs(10)).await, "B found A's answer through the notification");
+
+    // B's listening connection is cut: it reconnects and replays what it missed.
+    let admin = sqlx::PgPool::connect(&target.url).await.unwrap();
+    let cut: i64 = sqlx::query_scalar(
+        "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'",
+    )
+    .fetch_one(&admin)
+    .await
+    .unwrap();
+    assert!(cut >= 1, "the listener's connection was found and cut");
+    let second = "Un réfugié peut-il s'inscrire dans un club de football amateur ?";
+    let asked = a.ask(&staff, second, web()).await.unwrap();
+    let ticket = a.escalate(&staff, asked.question_id, EscalateMode::New).await.unwrap().ticket_id().unwrap();
+    a.claim(&expert, ticket).await.unwrap();
+    a.answer(&expert, ticket, "Oui : la licence sportive amateur est ouverte à tous, avec un titre de séjour ou non.").await.unwrap();
+    let id = format!("answer-{}", a.ticket_detail(&expert, ticket).await.unwrap().answer.unwrap().id);
+    assert!(found(&b, second, &id, Duration::from_secs(15)).await, "B caught up after its listener was cut");
+
+    stop_tx.send(true).unwrap();
+    following.await.unwrap();
+}
