@@ -70,3 +70,26 @@ async fn an_answer_saved_through_one_instance_is_found_through_the_other() {
     stop_tx.send(true).unwrap();
     following.await.unwrap();
 }
+
+/// The weekly digest is queued once, whichever instances ask for it at the same moment.
+#[tokio::test]
+async fn scheduled_work_runs_once_across_instances() {
+    for target in support::Target::all().await {
+        let mut settings = target.settings();
+        settings.discord.token = svp::config::Secret::new("test-token");
+        settings.discord.managers_channel_id = Some(42);
+        let a = svp::app::open_service(&settings, false, &|_| {}).await.unwrap();
+        let other_dir = tempfile::tempdir().unwrap();
+        let mut other = settings.clone();
+        other.data_dir = other_dir.path().to_path_buf();
+        let b = svp::app::open_service(&other, false, &|_| {}).await.unwrap();
+        let (x, y) = tokio::join!(a.digest_if_due(), b.digest_if_due());
+        let queued = [x.unwrap(), y.unwrap()].iter().filter(|q| **q).count();
+        assert_eq!(queued, 1, "{}: exactly one instance queues the digest", target.engine);
+        assert!(!a.digest_if_due().await.unwrap() && !b.digest_if_due().await.unwrap(), "{}: not again this week", target.engine);
+        // The store's claim itself: one winner per period.
+        assert!(a.store().claim_scheduled_run("t", 60_000).await.unwrap());
+        assert!(!b.store().claim_scheduled_run("t", 60_000).await.unwrap());
+        assert!(b.store().claim_scheduled_run("t", 0).await.unwrap(), "{}: a period of 0 has passed", target.engine);
+    }
+}

@@ -10,6 +10,9 @@ use crate::config::Settings;
 const SYNC_EVERY: Duration = Duration::from_secs(3);
 /// How many sync ticks between two checks of the weekly digest (about an hour).
 const DIGEST_CHECK_TICKS: u64 = 1200;
+/// The hourly clean-ups run once per this period across instances (a little under the check
+/// interval, so that the instance that ran them last runs them again next time).
+const CLEANUP_PERIOD_MS: i64 = 55 * 60 * 1000;
 
 pub(super) async fn run(settings: Settings) -> anyhow::Result<ExitCode> {
     let service = open_with_retries(&settings).await?;
@@ -43,7 +46,11 @@ pub(super) async fn run(settings: Settings) -> anyhow::Result<ExitCode> {
                     {
                         tracing::warn!(error = %e, "cannot queue the weekly digest");
                     }
-                    if ticks.is_multiple_of(DIGEST_CHECK_TICKS) {
+                    // The hourly clean-ups, by one instance per hour (a database error: run them
+                    // anyway, they are idempotent).
+                    if ticks.is_multiple_of(DIGEST_CHECK_TICKS)
+                        && sync.store().claim_scheduled_run("hourly-cleanup", CLEANUP_PERIOD_MS).await.unwrap_or(true)
+                    {
                         match sync.expire_undeliverable().await {
                             Ok(0) => {}
                             Ok(n) => tracing::info!(messages = n, "web messages past their retention expired"),

@@ -442,8 +442,9 @@ impl Service {
         Ok(self.store.expire_notifications(super::notify::WEB, before).await?)
     }
 
-    /// Queues the managers' weekly digest when the last one is a week old (or there was none).
-    /// Returns whether one was queued. Only with a Discord managers' channel configured.
+    /// Queues the managers' weekly digest when the last one is a week old (or there was none),
+    /// once whatever the number of instances. Returns whether this call queued it. Only with a
+    /// Discord managers' channel configured.
     pub async fn digest_if_due(&self) -> DeskResult<bool> {
         if !(self.outbox.discord && self.settings.discord.managers_channel_id.is_some()) {
             return Ok(false);
@@ -451,6 +452,10 @@ impl Service {
         let week = Duration::days(7).num_milliseconds();
         let now = Utc::now().timestamp_millis();
         if self.store.last_queued("digest").await?.is_some_and(|at| now - at < week) {
+            return Ok(false);
+        }
+        // Several instances may get here at once: one of them queues it.
+        if !self.store.claim_scheduled_run("digest", week).await? {
             return Ok(false);
         }
         let message = super::notify::Message::Digest { days: 7 };

@@ -6,7 +6,7 @@
 //! `migrations/postgres`), applied at start-up. Timestamps are stored as milliseconds since
 //! the Unix epoch, the one time type both engines share through `Any`.
 //!
-//! Layout: `rows` (record types), `users`, `accounts` (passwords, sessions, login links, API tokens), `questions`, `tickets`, `answers`, `changes` (PostgreSQL notifications of index changes), `phrasings` (learned from use), `outbox`, `report_rows` (what manager reports read),
+//! Layout: `rows` (record types), `users`, `accounts` (passwords, sessions, login links, API tokens), `questions`, `tickets`, `answers`, `changes` (PostgreSQL notifications of index changes), `phrasings` (learned from use), `outbox`, `report_rows` (what manager reports read), `schedule` (scheduled work run once across instances),
 //! `reports`: one `impl Store` block per table family.
 
 mod accounts;
@@ -19,6 +19,7 @@ mod questions;
 mod report_rows;
 mod reports;
 mod rows;
+mod schedule;
 mod tickets;
 mod users;
 
