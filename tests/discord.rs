@@ -370,6 +370,9 @@ async fn managers_get_a_weekly_digest_and_stats_on_demand() {
     let path = format!("/channels/{MANAGERS_CHANNEL}/messages");
     let digest = fake.wait_for("digest", |r| r.method == "POST" && r.path == path).await;
     assert!(text_of(&digest.body).contains("Répondues par le bot"), "{:#}", digest.body);
+    // Sent with the outbox id as an enforced nonce: a retry cannot post a second copy.
+    assert_eq!(digest.body["enforce_nonce"], true, "{:#}", digest.body);
+    assert!(digest.body["nonce"].as_str().is_some_and(|n| n.starts_with("svp-")), "{:#}", digest.body);
     bot.stop().await;
 }
 

@@ -93,3 +93,35 @@ async fn scheduled_work_runs_once_across_instances() {
         assert!(b.store().claim_scheduled_run("t", 0).await.unwrap(), "{}: a period of 0 has passed", target.engine);
     }
 }
+
+/// Outbox claims carry an owner token: a sender whose lease expired and whose message another
+/// sender claimed cannot record its result over the new sender's.
+#[tokio::test]
+async fn a_sender_whose_lease_expired_cannot_overwrite_the_new_claim() {
+    for target in support::Target::all().await {
+        let e = target.engine;
+        let s = target.open().await;
+        let note = svp::store::NewNotification {
+            kind: "digest".into(),
+            ticket_id: None,
+            recipient_id: None,
+            channel: "discord".into(),
+            payload: "{\"type\":\"digest\",\"days\":7}".into(),
+        };
+        s.store().enqueue(&[note]).await.unwrap();
+        // A claims with a lease that is already over; B claims the same message again.
+        let a = s.store().claim_notifications("discord", 10, -1).await.unwrap();
+        let b = s.store().claim_notifications("discord", 10, 60_000).await.unwrap();
+        assert_eq!((a.len(), b.len()), (1, 1), "{e}");
+        assert_eq!(a[0].id, b[0].id, "{e}");
+        let (lease_a, lease_b) = (a[0].lease.clone().unwrap(), b[0].lease.clone().unwrap());
+        assert_ne!(lease_a, lease_b, "{e}");
+        assert!(!s.store().mark_failed(a[0].id, &lease_a, "slow", None).await.unwrap(), "{e}: A's failure is not recorded");
+        assert!(!s.store().mark_sent(a[0].id, Some(&lease_a), Some("1:1")).await.unwrap(), "{e}");
+        assert!(s.store().mark_sent(b[0].id, Some(&lease_b), Some("1:2")).await.unwrap(), "{e}");
+        let sent = s.store().notifications("discord", "sent").await.unwrap();
+        assert_eq!(sent.len(), 1, "{e}");
+        assert_eq!(sent[0].delivered_ref.as_deref(), Some("1:2"), "{e}");
+        assert!(s.store().claim_notifications("discord", 10, 60_000).await.unwrap().is_empty(), "{e}: nothing left to send");
+    }
+}

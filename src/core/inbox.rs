@@ -62,7 +62,7 @@ impl Service {
             out.push(item);
         }
         for n in &pending {
-            self.store.mark_sent(n.id).await?;
+            self.store.mark_sent(n.id, None, Some("web")).await?;
         }
         Ok(out)
     }

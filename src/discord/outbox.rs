@@ -86,9 +86,10 @@ impl Sender {
             }
         };
         for n in due {
+            let lease = n.lease.clone().unwrap_or_default();
             let result = self.deliver(&n).await;
             let recorded = match result {
-                Ok(()) => store.mark_sent(n.id).await,
+                Ok(landed) => store.mark_sent(n.id, Some(&lease), landed.as_deref()).await,
                 Err(failure) => {
                     let (error, max) = match failure {
                         Failure::Transient(e) => (e, MAX_UNAVAILABLE),
@@ -96,19 +97,24 @@ impl Sender {
                     };
                     let retry = (n.attempts + 1 < max).then(|| now_ms() + backoff(n.attempts));
                     tracing::warn!(id = n.id, kind = %n.kind, attempts = n.attempts + 1, retry = retry.is_some(), %error, "Discord delivery failed");
-                    store.mark_failed(n.id, &error, retry).await
+                    store.mark_failed(n.id, &lease, &error, retry).await
                 }
             };
-            if let Err(e) = recorded {
-                tracing::warn!(id = n.id, error = %e, "cannot record a delivery; it will be retried");
+            match recorded {
+                Ok(true) => {}
+                // Our lease expired and another sender claimed it: its result stands (and
+                // Discord's nonce check kept a second copy of the message from being created).
+                Ok(false) => tracing::warn!(id = n.id, "outbox message claimed again meanwhile; left to its new sender"),
+                Err(e) => tracing::warn!(id = n.id, error = %e, "cannot record a delivery; it will be retried"),
             }
         }
     }
 
-    async fn deliver(&self, n: &Notification) -> Result<(), Failure> {
+    /// Delivers one message; returns where it landed (`channel:message`) when known.
+    async fn deliver(&self, n: &Notification) -> Result<Option<String>, Failure> {
         let message: Message = serde_json::from_str(&n.payload).map_err(|e| Failure::Refused(format!("bad payload: {e}")))?;
         match &message {
-            Message::TicketCard { ticket_id } => self.card(*ticket_id).await,
+            Message::TicketCard { ticket_id } => self.card(n, *ticket_id).await,
             Message::Answer { ticket_id, channel, .. }
             | Message::Clarification { ticket_id, channel, .. }
             | Message::Closed { ticket_id, channel, .. } => {
@@ -122,8 +128,8 @@ impl Sender {
                 };
                 let report = self.service.digest_report(*days).await.map_err(|e| Failure::Transient(e.to_string()))?;
                 let url = format!("{}/rapports", self.service.settings().search.public_url.trim_end_matches('/'));
-                channel.send_message(&self.http, render::digest(&report, &url).message()).await?;
-                Ok(())
+                let posted = channel.send_message(&self.http, once(render::digest(&report, &url).message(), n)).await?;
+                Ok(Some(landed(channel, posted.id)))
             }
             Message::AskerReplied { .. } => {
                 let fallback = self.settings.experts_channel_id.map(|c| c.to_string());
@@ -133,7 +139,7 @@ impl Sender {
     }
 
     /// Posts the card of a ticket, or edits it where it was posted.
-    async fn card(&self, ticket_id: i64) -> Result<(), Failure> {
+    async fn card(&self, n: &Notification, ticket_id: i64) -> Result<Option<String>, Failure> {
         let Some(channel) = self.settings.experts_channel_id.map(ChannelId::new) else {
             return Err(Failure::Refused("no experts channel configured (discord.experts_channel_id)".into()));
         };
@@ -141,30 +147,28 @@ impl Sender {
         let rendered = render::ticket_card(&detail);
         if let Some((c, m)) = detail.ticket.card_ref.as_deref().and_then(parse_card_ref) {
             match ChannelId::new(c).edit_message(&self.http, MessageId::new(m), rendered.edit()).await {
-                Ok(_) => return Ok(()),
+                Ok(_) => return Ok(Some(format!("{c}:{m}"))),
                 Err(e) if e_status(&e) == Some(404) => {} // the card was deleted: post it again
                 Err(e) => return Err(e.into()),
             }
         }
-        let posted = channel.send_message(&self.http, rendered.message()).await?;
-        self.service
-            .store()
-            .set_card_ref(ticket_id, &format!("{}:{}", channel.get(), posted.id.get()))
-            .await
-            .map_err(|e| Failure::Transient(e.to_string()))
+        let posted = channel.send_message(&self.http, once(rendered.message(), n)).await?;
+        let card_ref = landed(channel, posted.id);
+        self.service.store().set_card_ref(ticket_id, &card_ref).await.map_err(|e| Failure::Transient(e.to_string()))?;
+        Ok(Some(card_ref))
     }
 
     /// A DM to the recipient; when their DMs are closed, their thread, mentioning them alone.
-    async fn to_person(&self, n: &Notification, rendered: &Rendered, fallback: Option<&str>) -> Result<(), Failure> {
+    async fn to_person(&self, n: &Notification, rendered: &Rendered, fallback: Option<&str>) -> Result<Option<String>, Failure> {
         let Some(user) = n.recipient_discord_id.as_deref().and_then(|id| id.parse::<u64>().ok()).map(UserId::new) else {
             return Err(Failure::Refused("recipient has no Discord account".into()));
         };
         let dm = async {
             let channel = user.create_dm_channel(&self.http).await?;
-            channel.id.send_message(&self.http, rendered.message()).await
+            channel.id.send_message(&self.http, once(rendered.message(), n)).await
         };
         match dm.await {
-            Ok(_) => Ok(()),
+            Ok(posted) => Ok(Some(landed(posted.channel_id, posted.id))),
             Err(e) if discord_code(&e) == Some(DMS_CLOSED) => {
                 let Some(channel) = fallback.and_then(|c| c.parse::<u64>().ok()).map(ChannelId::new) else {
                     return Err(Failure::Refused("DMs closed and no thread to fall back to".into()));
@@ -172,12 +176,24 @@ impl Sender {
                 let mut in_thread = rendered.clone();
                 in_thread.content = Some(format!("<@{}> {}", user.get(), in_thread.content.clone().unwrap_or_default()).trim().to_string());
                 in_thread.ping = Some(user);
-                channel.send_message(&self.http, in_thread.message()).await?;
-                Ok(())
+                let posted = channel.send_message(&self.http, once(in_thread.message(), n)).await?;
+                Ok(Some(landed(channel, posted.id)))
             }
             Err(e) => Err(e.into()),
         }
     }
+}
+
+/// The message with the outbox message's id as its nonce, enforced: should a retry send it
+/// again (a slow sender whose lease expired, a crash between sending and recording), Discord
+/// returns the message already created instead of posting a second copy.
+fn once(message: serenity::all::CreateMessage, n: &Notification) -> serenity::all::CreateMessage {
+    message.nonce(serenity::all::Nonce::String(format!("svp-{}", n.id))).enforce_nonce(true)
+}
+
+/// Where a message landed: `channel:message`.
+fn landed(channel: ChannelId, message: MessageId) -> String {
+    format!("{}:{}", channel.get(), message.get())
 }
 
 fn e_status(e: &serenity::Error) -> Option<u16> {

@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 use super::{Notification, Store, StoreResult, now_ms};
 
 const SELECT: &str = "SELECT o.id, o.kind, o.ticket_id, o.recipient_id, u.discord_id AS recipient_discord_id, o.channel, \
-    o.payload, o.attempts, o.status FROM outbox o LEFT JOIN users u ON u.id = o.recipient_id";
+    o.payload, o.attempts, o.status, o.lease, o.delivered_ref FROM outbox o LEFT JOIN users u ON u.id = o.recipient_id";
 
 fn notification(row: &AnyRow) -> StoreResult<Notification> {
     Ok(Notification {
@@ -20,17 +20,23 @@ fn notification(row: &AnyRow) -> StoreResult<Notification> {
         payload: row.try_get("payload")?,
         attempts: row.try_get("attempts")?,
         status: row.try_get("status")?,
+        lease: row.try_get("lease")?,
+        delivered_ref: row.try_get("delivered_ref")?,
     })
 }
 
 impl Store {
     /// Takes up to `limit` due messages of `channel` and hides them from other senders for
-    /// `lease_ms` (if the sender dies, they become due again).
+    /// `lease_ms` (if the sender dies, they become due again). Each carries this claim's owner
+    /// token (`lease`), which [`Store::mark_sent`] and [`Store::mark_failed`] check.
     pub async fn claim_notifications(&self, channel: &str, limit: i64, lease_ms: i64) -> StoreResult<Vec<Notification>> {
         let now = now_ms();
+        let mut token = [0u8; 16];
+        getrandom::fill(&mut token).map_err(|e| super::StoreError::Database(anyhow::anyhow!("no randomness: {e}")))?;
+        let lease: String = token.iter().map(|b| format!("{b:02x}")).collect();
         let mut tx = self.pool.begin().await?;
         let claimed = sqlx::query(&format!(
-            "UPDATE outbox SET next_attempt_at = $1 WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND channel = $2 \
+            "UPDATE outbox SET next_attempt_at = $1, lease = $5 WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND channel = $2 \
              AND next_attempt_at <= $3 ORDER BY id LIMIT $4{}) RETURNING id",
             self.skip_locked()
         ))
@@ -38,6 +44,7 @@ impl Store {
         .bind(channel)
         .bind(now)
         .bind(limit)
+        .bind(&lease)
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -79,30 +86,41 @@ impl Store {
         Ok(row.try_get("at")?)
     }
 
-    /// Marks a message delivered.
-    pub async fn mark_sent(&self, id: i64) -> StoreResult<()> {
-        sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2")
-            .bind(now_ms())
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+    /// Marks a message delivered, with where it landed. With a `lease`, only if that claim is
+    /// still the message's (a sender whose lease expired and was claimed again records
+    /// nothing). Returns whether it was recorded.
+    pub async fn mark_sent(&self, id: i64, lease: Option<&str>, delivered_ref: Option<&str>) -> StoreResult<bool> {
+        let query = match lease {
+            Some(_) => "UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, last_error = NULL, delivered_ref = $2 \
+                        WHERE id = $3 AND lease = $4",
+            None => "UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, last_error = NULL, delivered_ref = $2 WHERE id = $3",
+        };
+        let mut q = sqlx::query(query).bind(now_ms()).bind(delivered_ref).bind(id);
+        if let Some(lease) = lease {
+            q = q.bind(lease);
+        }
+        Ok(q.execute(&self.pool).await?.rows_affected() == 1)
     }
 
-    /// Records a failed attempt: retried at `retry_at_ms`, or given up (`failed`) when `None`.
-    pub async fn mark_failed(&self, id: i64, error: &str, retry_at_ms: Option<i64>) -> StoreResult<()> {
+    /// Records a failed attempt: retried at `retry_at_ms`, or given up (`failed`) when `None`;
+    /// only while `lease` is the message's claim. Returns whether it was recorded.
+    pub async fn mark_failed(&self, id: i64, lease: &str, error: &str, retry_at_ms: Option<i64>) -> StoreResult<bool> {
         let (status, next) = match retry_at_ms {
             Some(at) => ("pending", at),
             None => ("failed", now_ms()),
         };
-        sqlx::query("UPDATE outbox SET status = $1, next_attempt_at = $2, attempts = attempts + 1, last_error = $3 WHERE id = $4")
-            .bind(status)
-            .bind(next)
-            .bind(error)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        let done = sqlx::query(
+            "UPDATE outbox SET status = $1, next_attempt_at = $2, attempts = attempts + 1, last_error = $3 \
+             WHERE id = $4 AND lease = $5 AND status = 'pending'",
+        )
+        .bind(status)
+        .bind(next)
+        .bind(error)
+        .bind(id)
+        .bind(lease)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Messages of a channel in a given status, oldest first (inspection, web inbox, tests).

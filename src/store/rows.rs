@@ -245,4 +245,8 @@ pub struct Notification {
     pub attempts: i64,
     /// `pending`, `sent` or `failed`.
     pub status: String,
+    /// The current claim's owner token (set by [`Store::claim_notifications`]).
+    pub lease: Option<String>,
+    /// Where it was delivered (Discord: `channel:message`), once sent.
+    pub delivered_ref: Option<String>,
 }
