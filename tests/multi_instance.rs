@@ -125,3 +125,40 @@ async fn a_sender_whose_lease_expired_cannot_overwrite_the_new_claim() {
         assert!(s.store().claim_notifications("discord", 10, 60_000).await.unwrap().is_empty(), "{e}: nothing left to send");
     }
 }
+
+/// One instance holds the Discord gateway role; when its lock's connection dies, another takes
+/// the role at once.
+#[tokio::test]
+async fn the_gateway_role_goes_to_one_instance_and_moves_when_it_dies() {
+    let Some(target) = support::Target::postgres().await else { return };
+    let a = target.open().await;
+    let other_dir = tempfile::tempdir().unwrap();
+    let b = svp::app::open_service(&support::settings(other_dir.path(), &target.url), false, &|_| {}).await.unwrap();
+    let mut held = a.store().try_gateway_lock().await.unwrap().expect("A takes the role");
+    assert!(held.alive().await);
+    assert!(b.store().try_gateway_lock().await.unwrap().is_none(), "B cannot while A holds it");
+
+    // A's lock connection dies (as when its process is killed): B takes the role.
+    let admin = sqlx::PgPool::connect(&target.url).await.unwrap();
+    let cut: i64 = sqlx::query_scalar(
+        "SELECT COUNT(pg_terminate_backend(l.pid)) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+         WHERE l.locktype = 'advisory' AND a.datname = current_database()",
+    )
+    .fetch_one(&admin)
+    .await
+    .unwrap();
+    assert_eq!(cut, 1, "the holder's connection");
+    assert!(!held.alive().await, "A sees it lost the role");
+    let mut taken = None;
+    for _ in 0..50 {
+        taken = b.store().try_gateway_lock().await.unwrap();
+        if taken.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let taken = taken.expect("B takes the role once A's connection is gone");
+    assert!(a.store().try_gateway_lock().await.unwrap().is_none(), "and A cannot take it back");
+    taken.release().await;
+    assert!(a.store().try_gateway_lock().await.unwrap().is_some(), "a released role is free again");
+}

@@ -67,11 +67,15 @@ pub(super) async fn run(settings: Settings) -> anyhow::Result<ExitCode> {
         }
     });
 
-    let discord = if settings.discord.token.is_set() {
-        Some(crate::discord::start(service.clone(), settings.discord.clone()).await?)
-    } else {
+    let discord = if !settings.discord.token.is_set() {
         tracing::info!("Discord bot not started: no token (set SVP_DISCORD_TOKEN to enable it)");
         None
+    } else if service.store().engine() == crate::store::Engine::Sqlite {
+        Some(Gateway::Direct(crate::discord::start(service.clone(), settings.discord.clone()).await?))
+    } else {
+        // Several instances may share the database: the one holding the gateway lock runs the bot.
+        let (service, discord_settings, stop) = (service.clone(), settings.discord.clone(), stop_rx.clone());
+        Some(Gateway::Locked(tokio::spawn(async move { hold_gateway(service, discord_settings, stop).await })))
     };
 
     let mut web_stop = stop_rx.clone();
@@ -89,14 +93,80 @@ pub(super) async fn run(settings: Settings) -> anyhow::Result<ExitCode> {
     shutdown_signal().await;
     tracing::info!("shutting down");
     let _ = stop_tx.send(true);
-    if let Some(discord) = discord {
-        discord.shutdown().await;
+    match discord {
+        Some(Gateway::Direct(discord)) => discord.shutdown().await,
+        Some(Gateway::Locked(task)) => {
+            let _ = task.await;
+        }
+        None => {}
     }
     if let Some(web) = web {
         web.await??;
     }
     service.store().close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// How the Discord bot runs: started at once (SQLite, a single instance), or by whichever
+/// instance holds the gateway lock (PostgreSQL).
+enum Gateway {
+    Direct(crate::discord::DiscordHandle),
+    Locked(tokio::task::JoinHandle<()>),
+}
+
+/// How often an instance without the gateway role tries to take it, and the holder checks it
+/// still has it.
+const GATEWAY_CHECK: Duration = Duration::from_secs(5);
+
+/// Takes the gateway role when free and runs the Discord bot while holding it; stops the bot as
+/// soon as the lock's connection is lost (before trying again), and gives the role up on `stop`.
+async fn hold_gateway(service: crate::core::Service, settings: crate::config::DiscordSettings, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        let mut lock = match service.store().try_gateway_lock().await {
+            Ok(Some(lock)) => lock,
+            Ok(None) => {
+                tokio::select! {
+                    _ = tokio::time::sleep(GATEWAY_CHECK) => continue,
+                    _ = stop.changed() => return,
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot try the Discord gateway lock; retrying");
+                tokio::select! {
+                    _ = tokio::time::sleep(GATEWAY_CHECK) => continue,
+                    _ = stop.changed() => return,
+                }
+            }
+        };
+        tracing::info!("this instance holds the Discord gateway");
+        let discord = match crate::discord::start(service.clone(), settings.clone()).await {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::error!(error = %format!("{e:#}"), "Discord bot not started; giving the gateway up and retrying in 30 s");
+                lock.release().await;
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs(30)) => continue,
+                    _ = stop.changed() => return,
+                }
+            }
+        };
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(GATEWAY_CHECK) => {
+                    if !lock.alive().await {
+                        tracing::warn!("lost the Discord gateway lock; stopping the bot before trying again");
+                        break;
+                    }
+                }
+                _ = stop.changed() => {
+                    discord.shutdown().await;
+                    lock.release().await;
+                    return;
+                }
+            }
+        }
+        discord.shutdown().await;
+    }
 }
 
 /// Opens the service, retrying with back-off (1 s, doubling up to 30 s) while the database is

@@ -6,12 +6,13 @@
 //! `migrations/postgres`), applied at start-up. Timestamps are stored as milliseconds since
 //! the Unix epoch, the one time type both engines share through `Any`.
 //!
-//! Layout: `rows` (record types), `users`, `accounts` (passwords, sessions, login links, API tokens), `questions`, `tickets`, `answers`, `changes` (PostgreSQL notifications of index changes), `phrasings` (learned from use), `outbox`, `report_rows` (what manager reports read), `schedule` (scheduled work run once across instances),
+//! Layout: `rows` (record types), `users`, `accounts` (passwords, sessions, login links, API tokens), `questions`, `tickets`, `answers`, `changes` (PostgreSQL notifications of index changes), `gateway` (which instance runs the Discord bot), `phrasings` (learned from use), `outbox`, `report_rows` (what manager reports read), `schedule` (scheduled work run once across instances),
 //! `reports`: one `impl Store` block per table family.
 
 mod accounts;
 mod answers;
 mod changes;
+mod gateway;
 mod outbox;
 mod phrasings;
 mod privacy;
@@ -34,6 +35,7 @@ use sqlx::{AnyPool, Executor};
 pub use accounts::{ApiTokenRow, SessionRow};
 pub use answers::{AnswerChange, AnswerVersion};
 pub use changes::{CHANGES_CHANNEL, ChangeListener};
+pub use gateway::GatewayLock;
 pub use phrasings::{EntryUsage, NewPhrasing, Phrasing};
 pub use privacy::{StoredText, TextColumn};
 pub use report_rows::{ReportQuestion, ReportTicket};
