@@ -110,6 +110,9 @@ async fn a_seeded_history_gives_exact_figures_groups_and_exports() {
         assert_eq!(sites, vec![("CPH Lyon", 5), (OTHERS, 2)], "{e}");
         // The desk: t2 waits (t1 answered, t3 merged).
         assert_eq!(report.desk.waiting, 1, "{e}: {:?}", report.desk);
+        assert_eq!(report.desk.oldest.len(), 1, "{e}");
+        let (_, waiting) = s.report_waiting(&manager, &query).await.unwrap();
+        assert_eq!(waiting.iter().map(|t| t.id).collect::<Vec<_>>(), vec![report.desk.oldest[0].id], "{e}");
 
         // Filtered by site: only Lyon's questions.
         let lyon_only = s.report(&manager, &ReportQuery { site: Some("CPH Lyon".into()), ..query.clone() }).await.unwrap();

@@ -589,6 +589,8 @@ async fn managers_read_reports_drill_down_and_export_them() {
     assert!(body.starts_with("\u{feff}question;date;site;"), "{body}");
     assert_eq!(body.lines().count(), 2, "one question: {body}");
     assert_eq!(web.get("/rapports/autre.csv", Some(&maya)).await.status(), StatusCode::NOT_FOUND);
+    let waiting = body_text(web.get("/rapports/attente.csv", Some(&maya)).await).await;
+    assert_eq!(waiting.lines().count(), 1, "the only ticket is answered: {waiting}");
 }
 
 /// The phrasings learned from use show on their entry's page for experts (with how often it

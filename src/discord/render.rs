@@ -366,6 +366,16 @@ pub fn digest(r: &crate::core::reports::Report, url: &str) -> Rendered {
         .field("Réponses utiles", points(now.helpful_rate(), before.helpful_rate()), true)
         .field("Délai de réponse", format!("médiane {}, 90 % sous {}", time(now.to_answer.median), time(now.to_answer.p90)), true)
         .field("Tickets en attente", format!("{} (dont {old} depuis plus de 7 jours)", r.desk.waiting), false);
+    let oldest: Vec<String> = r
+        .desk
+        .oldest
+        .iter()
+        .take(3)
+        .map(|t| format!("#{} ouvert le {}{}", t.id, crate::core::display::date(t.opened), t.assignee.as_ref().map(|a| format!(", {a}")).unwrap_or_default()))
+        .collect();
+    if !oldest.is_empty() {
+        embed = embed.field("Les plus anciens", oldest.join("\n"), false);
+    }
     if !gaps.is_empty() {
         embed = embed.field("Principales lacunes", limits::fit(&gaps.join("\n"), EMBED_FIELD, None), false);
     }

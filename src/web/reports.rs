@@ -183,6 +183,10 @@ async fn download(
             export::questions_csv(&report, &questions, &answered)
         }
         "groupes.csv" => export::groups_csv(&state.service.report(&user, &query).await?),
+        "attente.csv" => {
+            let (report, waiting) = state.service.report_waiting(&user, &query).await?;
+            export::tickets_csv(&report, &waiting)
+        }
         "tickets.csv" => {
             let (report, tickets) = state.service.report_tickets(&user, &query).await?;
             export::tickets_csv(&report, &tickets)

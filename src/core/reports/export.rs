@@ -146,6 +146,11 @@ fn minutes(m: Option<f64>) -> String {
     }
 }
 
+/// `n (p %)` of `whole`, or `n` when `whole` is 0.
+fn with_share(n: i64, whole: i64) -> String {
+    if whole > 0 { format!("{n} ({:.0} %)", n as f64 * 100.0 / whole as f64) } else { n.to_string() }
+}
+
 /// The overview rows: (label, this period, previous period, how it is counted).
 pub fn overview_rows(now: &Overview, before: &Overview) -> Vec<(&'static str, String, String, &'static str)> {
     let row = |o: &Overview| -> Vec<String> {
@@ -163,8 +168,8 @@ pub fn overview_rows(now: &Overview, before: &Overview) -> Vec<(&'static str, St
             minutes(o.first_action.p90),
             minutes(o.to_answer.median),
             minutes(o.to_answer.p90),
-            o.tickets_reopened.to_string(),
-            o.tickets_duplicates.to_string(),
+            with_share(o.tickets_reopened, o.tickets_opened),
+            with_share(o.tickets_duplicates, o.tickets_opened),
         ]
     };
     let labels: [(&str, &str); 15] = [
@@ -181,8 +186,8 @@ pub fn overview_rows(now: &Overview, before: &Overview) -> Vec<(&'static str, St
         ("Première action, 90 %", "9 tickets sur 10 ont eu leur première action dans ce délai"),
         ("Réponse, médiane", "de l'ouverture à la première réponse"),
         ("Réponse, 90 %", "9 tickets sur 10 ont eu leur réponse dans ce délai"),
-        ("Tickets rouverts", "tickets ouverts sur la période et rouverts au moins une fois"),
-        ("Tickets en double", "tickets ouverts sur la période et marqués en double"),
+        ("Tickets rouverts", "tickets ouverts sur la période et rouverts au moins une fois (part des tickets ouverts)"),
+        ("Tickets en double", "tickets ouverts sur la période et marqués en double (part des tickets ouverts)"),
     ];
     let (a, b) = (row(now), row(before));
     labels.iter().zip(a).zip(b).map(|(((label, how), a), b)| (*label, a, b, *how)).collect()
@@ -248,6 +253,9 @@ pub fn markdown(report: &Report) -> String {
     table(&mut out, "Questions par thème", &report.by_theme);
     table(&mut out, "Questions par site", &report.by_site);
     out.push_str(&format!("\n## Tickets en attente : {}\n", report.desk.waiting));
+    for t in &report.desk.oldest {
+        out.push_str(&format!("- #{} ouvert le {} ({}{})\n", t.id, display::date(t.opened), t.status, t.assignee.as_ref().map(|a| format!(", {a}")).unwrap_or_default()));
+    }
     table(&mut out, "Par ancienneté", &report.desk.by_age);
     table(&mut out, "Par expert", &report.desk.by_expert);
     out

@@ -235,6 +235,21 @@ pub struct DeskHealth {
     pub by_expert: Vec<Count>,
     /// Tickets each expert answered among those opened in the period.
     pub answered_by_expert: Vec<Count>,
+    /// The tickets waiting longest, oldest first (at most 5).
+    pub oldest: Vec<WaitingTicket>,
+}
+
+/// A ticket waiting for an answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct WaitingTicket {
+    /// Its id.
+    pub id: i64,
+    /// When it was opened.
+    pub opened: DateTime<Utc>,
+    /// `open`, `claimed`, `waiting`.
+    pub status: String,
+    /// The expert holding it, if any.
+    pub assignee: Option<String>,
 }
 
 /// A whole report.
@@ -478,6 +493,15 @@ impl Service {
             by_site: folded(waiting.iter().map(|t| t.site.as_deref().unwrap_or("(inconnu)"))),
             by_expert: counts(by_expert),
             answered_by_expert: counts(answered_by_expert),
+            oldest: {
+                let mut by_age = waiting.clone();
+                by_age.sort_by_key(|t| (t.created_at, t.id));
+                by_age
+                    .iter()
+                    .take(5)
+                    .map(|t| WaitingTicket { id: t.id, opened: t.created_at, status: t.status.clone(), assignee: t.assignee.clone() })
+                    .collect()
+            },
         };
 
         Ok(Report {
@@ -522,6 +546,23 @@ impl Service {
             .filter(|t| t.created_at >= query.from && t.created_at < query.to && ids.contains(&t.question_id))
             .collect();
         Ok((report, tickets))
+    }
+
+    /// The tickets waiting now (filtered by the report's theme and site), oldest first: the
+    /// desk health's rows.
+    pub async fn report_waiting(&self, actor: &User, query: &ReportQuery) -> DeskResult<(Report, Vec<ReportTicket>)> {
+        let report = self.report(actor, query).await?;
+        let mut waiting: Vec<ReportTicket> = self
+            .store
+            .report_tickets(query.from, query.to)
+            .await?
+            .into_iter()
+            .filter(|t| matches!(t.status.as_str(), "open" | "claimed" | "waiting"))
+            .filter(|t| query.theme.as_ref().is_none_or(|th| t.theme.as_ref() == Some(th)))
+            .filter(|t| query.site.as_ref().is_none_or(|s| t.site.as_ref() == Some(s)))
+            .collect();
+        waiting.sort_by_key(|t| (t.created_at, t.id));
+        Ok((report, waiting))
     }
 
     /// The questions behind one figure of a report's overview (`filter`: `all`, `bot` answered
