@@ -180,7 +180,12 @@ fn init_tracing(verbose: bool) {
     let default = if verbose { "info" } else { "warn" };
     let filter = tracing_subscriber::EnvFilter::try_from_env("SVP_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    // SVP_LOG_FORMAT=json: one JSON object per line, for log collectors.
+    if std::env::var("SVP_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+        let _ = tracing_subscriber::fmt().json().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    } else {
+        let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    }
 }
 
 /// Prints a value as pretty JSON.
