@@ -113,7 +113,7 @@ async fn logged_out_visitors_see_only_the_login_health_and_assets() {
     let web = Web::on(Target::sqlite()).await;
     let ready = body_text(web.get("/ready", None).await).await;
     assert!(ready.contains("\"status\":\"ready\"") && ready.contains("\"index_lag_changes\":0"), "{ready}");
-    for public in ["/health", "/ready", "/api/health", "/api/openapi.json", "/login", "/static/svp.css", "/static/svp.js"] {
+    for public in ["/health", "/ready", "/metrics", "/api/health", "/api/openapi.json", "/login", "/static/svp.css", "/static/svp.js"] {
         assert_eq!(web.get(public, None).await.status(), StatusCode::OK, "{public}");
     }
     for page in [
@@ -650,4 +650,21 @@ async fn an_askers_reply_says_what_redaction_removed() {
     assert!(page.contains("Des données personnelles en ont été retirées"), "{page}");
     let events = web.service.store().ticket_events(ticket).await.unwrap();
     assert!(events.iter().all(|e| !e.detail.as_deref().unwrap_or_default().contains("06 12")), "{events:?}");
+}
+
+/// `/metrics` is Prometheus text: counters of asks by decision, the ask latency histogram, the
+/// outbox backlog and the index lag; aggregates only.
+#[tokio::test]
+async fn metrics_are_prometheus_aggregates() {
+    let web = Web::on(Target::sqlite()).await;
+    web.user("Chloé", Role::Staff).await;
+    let chloe = web.service.user_named("Chloé").await.unwrap();
+    web.service.ask(&chloe, "le RSA à 23 ans pour un réfugié ?", svp::store::Origin { transport: "web".into(), channel: None }).await.unwrap();
+    let response = web.get("/metrics", None).await;
+    assert!(response.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/plain"));
+    let metrics = body_text(response).await;
+    for name in ["svp_asks_total{decision=", "svp_ask_seconds_bucket", "svp_outbox_pending", "svp_index_lag_changes 0"] {
+        assert!(metrics.contains(name), "{name} in {metrics}");
+    }
+    assert!(!metrics.contains("RSA"), "aggregates only");
 }

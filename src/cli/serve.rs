@@ -71,7 +71,9 @@ pub(super) async fn run(settings: Settings) -> anyhow::Result<ExitCode> {
         tracing::info!("Discord bot not started: no token (set SVP_DISCORD_TOKEN to enable it)");
         None
     } else if service.store().engine() == crate::store::Engine::Sqlite {
-        Some(Gateway::Direct(crate::discord::start(service.clone(), settings.discord.clone()).await?))
+        let discord = crate::discord::start(service.clone(), settings.discord.clone()).await?;
+        metrics::gauge!("svp_gateway_holder").set(1.0);
+        Some(Gateway::Direct(discord))
     } else {
         // Several instances may share the database: the one holding the gateway lock runs the bot.
         let (service, discord_settings, stop) = (service.clone(), settings.discord.clone(), stop_rx.clone());
@@ -139,6 +141,7 @@ async fn hold_gateway(service: crate::core::Service, settings: crate::config::Di
             }
         };
         tracing::info!("this instance holds the Discord gateway");
+        metrics::gauge!("svp_gateway_holder").set(1.0);
         let discord = match crate::discord::start(service.clone(), settings.clone()).await {
             Ok(d) => d,
             Err(e) => {
@@ -166,6 +169,7 @@ async fn hold_gateway(service: crate::core::Service, settings: crate::config::Di
             }
         }
         discord.shutdown().await;
+        metrics::gauge!("svp_gateway_holder").set(0.0);
     }
 }
 

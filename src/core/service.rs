@@ -208,6 +208,7 @@ impl Service {
         if limit > 0 && self.store.questions_since(asker.id, since).await? >= i64::from(limit) {
             return Err(DeskError::RateLimited(limit));
         }
+        let started = std::time::Instant::now();
         let reply = match self.bot.reply(text, crate::app::today()) {
             Ok(r) => r,
             Err(AskError::Invalid(e)) => return Err(e.into()),
@@ -231,6 +232,8 @@ impl Service {
             redactions_json: reply.redaction_notice.as_ref().map(|n| serde_json::to_string(n).unwrap_or_default()),
         };
         let question_id = self.store.record_question(&question).await?;
+        metrics::histogram!("svp_ask_seconds").record(started.elapsed().as_secs_f64());
+        metrics::counter!("svp_asks_total", "decision" => reply.decision.as_str()).increment(1);
         Ok(Asked { question_id, reply })
     }
 
@@ -301,7 +304,13 @@ impl Service {
         if let Some(ticket_id) = question.ticket_id {
             return Ok(Escalation::Already { ticket_id });
         }
-        match self.escalate_unlinked(actor, &question, mode).await {
+        let result = self.escalate_unlinked(actor, &question, mode).await;
+        match &result {
+            Ok(Escalation::Opened { .. }) => metrics::counter!("svp_escalations_total", "to" => "new").increment(1),
+            Ok(Escalation::Joined { .. }) => metrics::counter!("svp_escalations_total", "to" => "joined").increment(1),
+            _ => {}
+        }
+        match result {
             // The question was linked meanwhile (a store conflict): say where it went.
             Err(DeskError::Busy) => match self.store.question(question_id).await?.and_then(|q| q.ticket_id) {
                 Some(ticket_id) => Ok(Escalation::Already { ticket_id }),

@@ -89,7 +89,10 @@ impl Sender {
             let lease = n.lease.clone().unwrap_or_default();
             let result = self.deliver(&n).await;
             let recorded = match result {
-                Ok(landed) => store.mark_sent(n.id, Some(&lease), landed.as_deref()).await,
+                Ok(landed) => {
+                    metrics::counter!("svp_outbox_sent_total", "channel" => "discord").increment(1);
+                    store.mark_sent(n.id, Some(&lease), landed.as_deref()).await
+                }
                 Err(failure) => {
                     let (error, max) = match failure {
                         Failure::Transient(e) => (e, MAX_UNAVAILABLE),
@@ -97,6 +100,7 @@ impl Sender {
                     };
                     let retry = (n.attempts + 1 < max).then(|| now_ms() + backoff(n.attempts));
                     tracing::warn!(id = n.id, kind = %n.kind, attempts = n.attempts + 1, retry = retry.is_some(), %error, "Discord delivery failed");
+                    metrics::counter!("svp_outbox_failed_total", "channel" => "discord").increment(1);
                     store.mark_failed(n.id, &lease, &error, retry).await
                 }
             };

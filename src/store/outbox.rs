@@ -80,6 +80,13 @@ impl Store {
         Ok(())
     }
 
+    /// Messages waiting to be sent (all channels): how many, and when the oldest was queued
+    /// (ms since the epoch).
+    pub async fn outbox_backlog(&self) -> StoreResult<(i64, Option<i64>)> {
+        let row = sqlx::query("SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox WHERE status = 'pending'").fetch_one(&self.pool).await?;
+        Ok((row.try_get("n")?, row.try_get("oldest")?))
+    }
+
     /// When the last message of `kind` was queued, if ever.
     pub async fn last_queued(&self, kind: &str) -> StoreResult<Option<i64>> {
         let row = sqlx::query("SELECT MAX(created_at) AS at FROM outbox WHERE kind = $1").bind(kind).fetch_one(&self.pool).await?;

@@ -4,7 +4,7 @@
 //!
 //! Layout: `session` (cookies, bearer tokens, who is asking, CSRF check), `error` (one error type
 //! mapped to status codes, HTML or JSON), `views` (templates and the values they show), one
-//! module per resource with its router: `login`, `ask`, `mine`, `desk`, `knowledge`, `phrasings` (learned from use), `reports`, `stats`,
+//! module per resource with its router: `login`, `ask`, `mine`, `desk`, `knowledge`, `phrasings` (learned from use), `reports`, `stats`, `metrics` (Prometheus),
 //! `assets`, `api`. Handlers only translate between HTTP and the core (`crate::core::Service`),
 //! which enforces roles. `app(state)` builds the router, so tests drive it with
 //! `tower::ServiceExt::oneshot` without a socket.
@@ -17,6 +17,7 @@ mod error;
 mod knowledge;
 mod live;
 mod login;
+mod metrics;
 mod mine;
 mod phrasings;
 mod reports;
@@ -47,6 +48,8 @@ impl WebState {
     /// State over a service. Errors if an embedded template does not parse.
     pub fn new(service: Service) -> anyhow::Result<Self> {
         views::check()?;
+        // Before anything is counted.
+        metrics::handle();
         Ok(WebState { service })
     }
 }
@@ -86,6 +89,7 @@ pub fn app(state: WebState) -> Router {
         .merge(phrasings::router())
         .merge(stats::router())
         .merge(reports::router())
+        .merge(metrics::router())
         .nest("/api", api::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::authenticate))
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::cross_origin_guard))
