@@ -162,3 +162,18 @@ async fn the_gateway_role_goes_to_one_instance_and_moves_when_it_dies() {
     taken.release().await;
     assert!(a.store().try_gateway_lock().await.unwrap().is_some(), "a released role is free again");
 }
+
+/// A Discord interaction that reaches two instances during a gateway hand-over is handled by
+/// the first that records it.
+#[tokio::test]
+async fn an_interaction_is_handled_by_one_instance_only() {
+    for target in support::Target::all().await {
+        let a = target.open().await;
+        let other_dir = tempfile::tempdir().unwrap();
+        let b = svp::app::open_service(&support::settings(other_dir.path(), &target.url), false, &|_| {}).await.unwrap();
+        let (x, y) = tokio::join!(a.store().claim_discord_event("interaction:42"), b.store().claim_discord_event("interaction:42"));
+        assert_eq!([x.unwrap(), y.unwrap()].iter().filter(|f| **f).count(), 1, "{}", target.engine);
+        assert!(a.store().claim_discord_event("interaction:43").await.unwrap(), "{}: another id is new", target.engine);
+        assert_eq!(a.store().purge_discord_events().await.unwrap(), 0, "{}: recent ids are kept", target.engine);
+    }
+}

@@ -56,6 +56,9 @@ pub(super) async fn run(settings: Settings) -> anyhow::Result<ExitCode> {
                             Ok(n) => tracing::info!(messages = n, "web messages past their retention expired"),
                             Err(e) => tracing::warn!(error = %e, "cannot expire old web messages"),
                         }
+                        if let Err(e) = sync.store().purge_discord_events().await {
+                            tracing::warn!(error = %e, "cannot purge handled Discord event ids");
+                        }
                         if let Err(e) = sync.purge_sessions().await {
                             tracing::warn!(error = %e, "cannot purge ended sessions");
                         }

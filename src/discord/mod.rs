@@ -80,6 +80,8 @@ pub async fn start(service: Service, settings: DiscordSettings) -> anyhow::Resul
             commands: commands::all(),
             on_error: |error| Box::pin(on_error(error)),
             event_handler: |ctx, event| Box::pin(on_event(ctx, event)),
+            // A slash command that reached two instances during a gateway hand-over runs once.
+            command_check: Some(|ctx| Box::pin(async move { Ok(first_to_handle(&ctx.data().service, ctx.id()).await) })),
             allowed_mentions: Some(serenity::all::CreateAllowedMentions::new().empty_users().empty_roles().everyone(false)),
             ..Default::default()
         })
@@ -116,14 +118,38 @@ async fn on_event(ctx: poise::FrameworkContext<'_, Data, Error>, event: &FullEve
     let serenity = ctx.serenity_context;
     match event {
         FullEvent::Message { new_message } => messages::handle(serenity, data, new_message).await,
-        FullEvent::InteractionCreate { interaction: Interaction::Component(c) } => components::button(serenity, data, c).await,
-        FullEvent::InteractionCreate { interaction: Interaction::Modal(m) } => components::modal(serenity, data, m).await,
+        FullEvent::InteractionCreate { interaction: Interaction::Component(c) } if first_to_handle(&data.service, c.id.get()).await => {
+            components::button(serenity, data, c).await
+        }
+        FullEvent::InteractionCreate { interaction: Interaction::Modal(m) } if first_to_handle(&data.service, m.id.get()).await => {
+            components::modal(serenity, data, m).await
+        }
         _ => Ok(()),
+    }
+}
+
+/// Whether this instance is the first to handle interaction `id` (recorded in the database);
+/// another instance that received it during a gateway hand-over leaves it. A database error
+/// handles it anyway: better twice than never.
+async fn first_to_handle(service: &Service, id: u64) -> bool {
+    match service.store().claim_discord_event(&format!("interaction:{id}")).await {
+        Ok(first) => {
+            if !first {
+                tracing::info!(interaction = id, "interaction already handled by another instance");
+            }
+            first
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, interaction = id, "cannot record the interaction; handling it anyway");
+            true
+        }
     }
 }
 
 async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
     match error {
+        // The command check fails only when another instance handles the command.
+        poise::FrameworkError::CommandCheckFailed { error: None, .. } => {}
         poise::FrameworkError::Command { error, ctx, .. } => {
             tracing::error!(command = %ctx.command().name, error = %format!("{error:#}"), "command failed");
             let reply = render::text("Une erreur est survenue ; votre demande n'a peut-être pas abouti. Réessayez dans un instant.");

@@ -1,4 +1,5 @@
-//! Scheduled work that must run once per period across every instance sharing the database.
+//! Work that must happen once across every instance sharing the database: scheduled tasks
+//! (once per period) and Discord events (once per event id).
 
 use super::{Store, StoreResult, now_ms};
 
@@ -19,5 +20,30 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+}
+
+/// How long handled Discord event ids are kept (Discord does not redeliver older ones).
+const DISCORD_EVENT_RETENTION_MS: i64 = 24 * 3600 * 1000;
+
+impl Store {
+    /// Records that the Discord event `id` (`interaction:…`, `message:…`) is being handled:
+    /// true for the first caller, false for any other (another instance took it).
+    pub async fn claim_discord_event(&self, id: &str) -> StoreResult<bool> {
+        let done = sqlx::query("INSERT INTO discord_events (id, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(id)
+            .bind(now_ms())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Forgets handled Discord event ids older than a day; returns how many.
+    pub async fn purge_discord_events(&self) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM discord_events WHERE created_at < $1")
+            .bind(now_ms() - DISCORD_EVENT_RETENTION_MS)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
     }
 }
