@@ -62,6 +62,14 @@ impl Filters {
     }
 }
 
+/// The rows of `_report_questions.html`.
+fn question_rows(questions: &[crate::store::ReportQuestion]) -> Vec<serde_json::Value> {
+    questions
+        .iter()
+        .map(|q| json!({ "id": q.id, "when": when(q.created_at), "text": q.text, "ticket": q.ticket_id, "feedback": q.feedback, "entry": q.top_title }))
+        .collect()
+}
+
 fn pct(rate: Option<f64>) -> String {
     rate.map_or_else(|| "—".into(), |r| format!("{:.0} %", r * 100.0))
 }
@@ -137,15 +145,7 @@ async fn page(State(state): State<WebState>, CurrentUser(user): CurrentUser, Que
 async fn group(State(state): State<WebState>, CurrentUser(user): CurrentUser, Query(filters): Query<Filters>) -> Result<Response, WebError> {
     let query = filters.query();
     let (group, questions) = state.service.report_group(&user, &query, &filters.groupe).await?;
-    let items: Vec<_> = questions
-        .iter()
-        .map(|q| {
-            json!({
-                "id": q.id, "when": when(q.created_at), "text": q.text, "outcome": export::outcome(q, false),
-                "ticket": q.ticket_id, "feedback": q.feedback, "entry": q.top_title,
-            })
-        })
-        .collect();
+    let items = question_rows(&questions);
     Ok(render("report_group.html", context! { me => Me::from(&user), page => "reports", group, items, link => filters.link() }))
 }
 
@@ -162,10 +162,7 @@ async fn figure(State(state): State<WebState>, CurrentUser(user): CurrentUser, Q
         "unhelpful" => "Questions dont la réponse a été jugée inutile",
         _ => "Toutes les questions",
     };
-    let items: Vec<_> = questions
-        .iter()
-        .map(|q| json!({ "id": q.id, "when": when(q.created_at), "text": q.text, "ticket": q.ticket_id, "feedback": q.feedback, "entry": q.top_title }))
-        .collect();
+    let items = question_rows(&questions);
     let period = format!("du {} au {}", crate::core::display::date(query.from), crate::core::display::date(query.to));
     Ok(render("report_questions.html", context! { me => Me::from(&user), page => "reports", title, period, items, link => filters.link() }))
 }

@@ -30,6 +30,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("reports.html", include_str!("../../templates/reports.html")),
     ("report_group.html", include_str!("../../templates/report_group.html")),
     ("report_questions.html", include_str!("../../templates/report_questions.html")),
+    ("_report_questions.html", include_str!("../../templates/_report_questions.html")),
 ];
 
 static ENV: LazyLock<Result<Environment<'static>, String>> = LazyLock::new(|| {

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod fake_discord;
+pub mod process;
 pub mod webdriver;
 
 use std::path::Path;
