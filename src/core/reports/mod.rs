@@ -252,6 +252,16 @@ pub struct WaitingTicket {
     pub assignee: Option<String>,
 }
 
+/// A report and the rows it was computed from (the period's questions, filtered; the tickets
+/// opened since the previous period's start or still waiting; the tickets whose askers got an
+/// answer, sorted), so that exports and drill-downs read the database once.
+struct Computed {
+    report: Report,
+    questions: Vec<ReportQuestion>,
+    tickets: Vec<ReportTicket>,
+    answered: Vec<i64>,
+}
+
 /// A whole report.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -378,20 +388,26 @@ impl Service {
     /// The report of a period (managers only). Errors: `Forbidden`, `Invalid` period, store
     /// errors.
     pub async fn report(&self, actor: &User, query: &ReportQuery) -> DeskResult<Report> {
+        Ok(self.computed(actor, query).await?.report)
+    }
+
+    /// A report for a manager, with the rows it was computed from.
+    async fn computed(&self, actor: &User, query: &ReportQuery) -> DeskResult<Computed> {
         if !actor.role.can_see_reports() {
             return Err(DeskError::Forbidden("Les rapports sont réservés aux responsables.".into()));
         }
-        self.compute_report(query).await
+        self.compute(query).await
     }
 
     /// The report of the last `days` days, for the scheduled managers' digest (no user behind
     /// it; it goes to the managers' channel only).
     pub async fn digest_report(&self, days: i64) -> DeskResult<Report> {
         let to = Utc::now();
-        self.compute_report(&ReportQuery { from: to - Duration::days(days.clamp(1, 366)), to, theme: None, site: None }).await
+        Ok(self.compute(&ReportQuery { from: to - Duration::days(days.clamp(1, 366)), to, theme: None, site: None }).await?.report)
     }
 
-    async fn compute_report(&self, query: &ReportQuery) -> DeskResult<Report> {
+    /// Reads the period's rows once and computes the report from them.
+    async fn compute(&self, query: &ReportQuery) -> DeskResult<Computed> {
         if query.to <= query.from || query.to - query.from > Duration::days(3660) {
             return Err(DeskError::NotFound("Période invalide : la fin doit suivre le début, sur dix ans au plus.".into()));
         }
@@ -504,7 +520,7 @@ impl Service {
             },
         };
 
-        Ok(Report {
+        let report = Report {
             overview: overview(&current_qs, &answered, &opened),
             previous: overview(&previous_qs, &answered, &opened_before),
             weeks: weeks.into_values().collect(),
@@ -517,52 +533,42 @@ impl Service {
             desk,
             previous_from,
             query: query.clone(),
-        })
+        };
+        let mut answered: Vec<i64> = answered.into_iter().collect();
+        answered.sort_unstable();
+        Ok(Computed { report, questions: current_qs, tickets: ticket_rows, answered })
     }
 
     /// A report with the questions of its period (filtered as the report) and the tickets that
-    /// got an answer: what the CSV export needs.
+    /// got an answer (sorted): what the CSV export needs.
     pub async fn report_with_questions(&self, actor: &User, query: &ReportQuery) -> DeskResult<(Report, Vec<ReportQuestion>, Vec<i64>)> {
-        let report = self.report(actor, query).await?;
-        let questions: Vec<ReportQuestion> =
-            self.store.report_questions(query.from, query.to).await?.into_iter().filter(|q| in_filter(query, q)).collect();
-        let rows = self.store.report_tickets(report.previous_from, query.to).await?;
-        let tickets: HashMap<i64, &ReportTicket> = rows.iter().map(|t| (t.id, t)).collect();
-        let mut answered: Vec<i64> = answered_tickets(&tickets).into_iter().collect();
-        answered.sort_unstable();
-        Ok((report, questions, answered))
+        let c = self.computed(actor, query).await?;
+        Ok((c.report, c.questions, c.answered))
     }
 
     /// The tickets opened in a report's period among its questions (filtered as the report),
     /// oldest first.
     pub async fn report_tickets(&self, actor: &User, query: &ReportQuery) -> DeskResult<(Report, Vec<ReportTicket>)> {
-        let (report, questions, _) = self.report_with_questions(actor, query).await?;
-        let ids: HashSet<i64> = questions.iter().map(|q| q.id).collect();
-        let tickets = self
-            .store
-            .report_tickets(query.from, query.to)
-            .await?
-            .into_iter()
-            .filter(|t| t.created_at >= query.from && t.created_at < query.to && ids.contains(&t.question_id))
-            .collect();
-        Ok((report, tickets))
+        let c = self.computed(actor, query).await?;
+        let ids: HashSet<i64> = c.questions.iter().map(|q| q.id).collect();
+        let tickets =
+            c.tickets.into_iter().filter(|t| t.created_at >= query.from && t.created_at < query.to && ids.contains(&t.question_id)).collect();
+        Ok((c.report, tickets))
     }
 
     /// The tickets waiting now (filtered by the report's theme and site), oldest first: the
     /// desk health's rows.
     pub async fn report_waiting(&self, actor: &User, query: &ReportQuery) -> DeskResult<(Report, Vec<ReportTicket>)> {
-        let report = self.report(actor, query).await?;
-        let mut waiting: Vec<ReportTicket> = self
-            .store
-            .report_tickets(query.from, query.to)
-            .await?
+        let c = self.computed(actor, query).await?;
+        let mut waiting: Vec<ReportTicket> = c
+            .tickets
             .into_iter()
             .filter(|t| matches!(t.status.as_str(), "open" | "claimed" | "waiting"))
             .filter(|t| query.theme.as_ref().is_none_or(|th| t.theme.as_ref() == Some(th)))
             .filter(|t| query.site.as_ref().is_none_or(|s| t.site.as_ref() == Some(s)))
             .collect();
         waiting.sort_by_key(|t| (t.created_at, t.id));
-        Ok((report, waiting))
+        Ok((c.report, waiting))
     }
 
     /// The questions behind one figure of a report's overview (`filter`: `all`, `bot` answered
@@ -589,16 +595,16 @@ impl Service {
 
     /// The questions of one group of a report (redacted text; never who asked).
     pub async fn report_group(&self, actor: &User, query: &ReportQuery, key: &str) -> DeskResult<(Group, Vec<ReportQuestion>)> {
-        let report = self.report(actor, query).await?;
-        let group = report
+        let c = self.computed(actor, query).await?;
+        let group = c
+            .report
             .frequent_questions
             .into_iter()
-            .chain(report.gaps)
+            .chain(c.report.gaps)
             .find(|g| g.key == key)
             .ok_or_else(|| DeskError::NotFound("Ce groupe n'existe pas sur cette période.".into()))?;
         let ids: HashSet<i64> = group.question_ids.iter().copied().collect();
-        let mut questions: Vec<ReportQuestion> =
-            self.store.report_questions(query.from, query.to).await?.into_iter().filter(|q| ids.contains(&q.id)).collect();
+        let mut questions: Vec<ReportQuestion> = c.questions.into_iter().filter(|q| ids.contains(&q.id)).collect();
         questions.reverse();
         Ok((group, questions))
     }
