@@ -202,6 +202,17 @@ pub struct DiscordSettings {
     pub manager_role_ids: Vec<u64>,
     /// Override of Discord's API base (`http://127.0.0.1:PORT`), used by tests.
     pub api_base_url: Option<String>,
+    /// Seconds a sender's claim on an outbox message lasts before another instance may retry
+    /// it (when the sender died mid-way); default 60. Discord's nonce check keeps a retry from
+    /// posting a second copy.
+    pub outbox_lease_seconds: Option<u32>,
+}
+
+impl DiscordSettings {
+    /// The outbox lease, in milliseconds (`outbox_lease_seconds`, default 60 s, at least 1 s).
+    pub fn outbox_lease_ms(&self) -> i64 {
+        i64::from(self.outbox_lease_seconds.unwrap_or(60).max(1)) * 1000
+    }
 }
 
 /// Where settings come from, besides the defaults.

@@ -67,3 +67,23 @@ document.addEventListener("click", function (event) {
       target.hidden = false;
     });
 });
+
+// The desk's queue from the keyboard: j / k move to the next / previous ticket, Enter opens it
+// (it is a link), / goes to the filters. Keys typed in a field are left alone.
+document.addEventListener("keydown", function (event) {
+  if (!document.querySelector("table.queue") || event.ctrlKey || event.metaKey || event.altKey) return;
+  var target = event.target;
+  if (target && (/^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable)) return;
+  if (event.key === "/") {
+    var filter = document.getElementById("status");
+    if (filter) { event.preventDefault(); filter.focus(); }
+    return;
+  }
+  if (event.key !== "j" && event.key !== "k") return;
+  var links = Array.prototype.slice.call(document.querySelectorAll("table.queue tbody td:first-child a"));
+  if (!links.length) return;
+  var i = links.indexOf(document.activeElement);
+  i = event.key === "j" ? Math.min(i + 1, links.length - 1) : Math.max(i - 1, 0);
+  event.preventDefault();
+  links[i].focus();
+});

@@ -10,7 +10,7 @@ use support::fake_discord::*;
 use svp::config::{DiscordSettings, Secret};
 use svp::core::Service;
 use svp::core::tickets::TicketStatus;
-use svp::discord::DiscordHandle;
+use svp::discord::{DiscordHandle, OutboxHandle};
 
 const STAFF: (u64, &str) = (1001, "Chloé");
 const STAFF2: (u64, &str) = (1004, "Dan");
@@ -21,7 +21,7 @@ const OUT_OF_SCOPE: &str = "Le consulat exige un test ADN pour les enfants, est-
 struct Bot {
     fake: FakeDiscord,
     service: Service,
-    handle: Option<DiscordHandle>,
+    handle: Option<(DiscordHandle, OutboxHandle)>,
     _target: Target,
 }
 
@@ -36,6 +36,7 @@ fn discord_settings(fake: &FakeDiscord) -> DiscordSettings {
         expert_role_ids: vec![EXPERT_ROLE],
         manager_role_ids: vec![MANAGER_ROLE],
         api_base_url: Some(fake.base_url.clone()),
+        outbox_lease_seconds: None,
     }
 }
 
@@ -46,9 +47,10 @@ impl Bot {
         let mut settings = target.settings();
         settings.discord = discord_settings(&fake);
         let service = svp::app::open_service(&settings, false, &|_| {}).await.unwrap();
-        let handle = svp::discord::start(service.clone(), settings.discord.clone()).await.unwrap();
+        let gateway = svp::discord::start(service.clone(), settings.discord.clone()).await.unwrap();
+        let outbox = svp::discord::start_outbox(service.clone(), settings.discord.clone()).unwrap();
         fake.ready().await;
-        Bot { fake, service, handle: Some(handle), _target: target }
+        Bot { fake, service, handle: Some((gateway, outbox)), _target: target }
     }
 
     /// The interaction callback sent for `token`.
@@ -60,8 +62,9 @@ impl Bot {
     async fn stop(mut self) {
         assert!(self.fake.unknown_routes().is_empty(), "unknown routes: {:?}", self.fake.unknown_routes());
         self.check_mentions();
-        if let Some(h) = self.handle.take() {
-            h.shutdown().await;
+        if let Some((gateway, outbox)) = self.handle.take() {
+            gateway.shutdown().await;
+            outbox.shutdown().await;
         }
     }
 
@@ -273,12 +276,14 @@ async fn pending_messages_are_sent_after_a_restart() {
         service.escalate(&user, asked.question_id, svp::core::EscalateMode::New).await.unwrap();
         assert_eq!(service.store().notifications("discord", "pending").await.unwrap().len(), 1);
     }
+    // The outbox alone delivers it: no gateway connection is needed to send.
     let service = svp::app::open_service(&settings, false, &|_| {}).await.unwrap();
-    let handle = svp::discord::start(service.clone(), settings.discord.clone()).await.unwrap();
+    let outbox = svp::discord::start_outbox(service.clone(), settings.discord.clone()).unwrap();
     let path = format!("/channels/{EXPERTS_CHANNEL}/messages");
     let card = fake.wait_for("card after restart", |r| r.method == "POST" && r.path == path).await;
     assert!(text_of(&card.body).contains("Ticket #1"));
-    handle.shutdown().await;
+    assert_eq!(fake.identifies(), 0, "the outbox does not connect to the gateway");
+    outbox.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -394,5 +399,40 @@ async fn did_you_mean_offers_the_article_in_one_click() {
     assert!(button_ids(shown).iter().any(|i| i.starts_with("svp:yes:")), "{shown:#}");
     let q = bot.service.store().question(1).await.unwrap().unwrap();
     assert_eq!(q.confirmation.as_deref(), Some("yes"));
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mention_delivered_twice_is_answered_once() {
+    let bot = Bot::start().await;
+    let fake = &bot.fake;
+    let text = format!("<@{BOT_ID}> la prime d'activité pour un réfugié qui travaille à mi-temps ?");
+    let id = fake.message(STAFF, &[], HELP_CHANNEL, &text, true);
+    let threads = |fake: &FakeDiscord| fake.requests().into_iter().filter(|r| r.method == "POST" && r.path.ends_with("/threads")).count();
+    fake.wait_for("thread on the message", |r| r.method == "POST" && r.path.ends_with("/threads")).await;
+    // The same message again (as a second instance would get it during a gateway hand-over),
+    // then another one: only the other one is answered.
+    fake.message_with_id(id, STAFF, &[], HELP_CHANNEL, &text, true);
+    fake.message(STAFF, &[], HELP_CHANNEL, &format!("<@{BOT_ID}> domiciliation administrative : où la demander ?"), true);
+    fake.wait_count("a thread for the second message", 2, |r| r.method == "POST" && r.path.ends_with("/threads")).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(threads(fake), 2, "the message delivered twice was answered twice");
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connexion_sends_a_private_single_use_login_link() {
+    let bot = Bot::start().await;
+    let fake = &bot.fake;
+    let cb = bot.callback(&fake.slash(STAFF, &[], "connexion")).await;
+    assert_eq!(cb["data"]["flags"], 64, "the link is private: {cb:#}");
+    let text = text_of(&cb["data"]);
+    let token = text.split("/connexion/").nth(1).map(|t| t.chars().take_while(char::is_ascii_hexdigit).collect::<String>()).unwrap_or_default();
+    assert!(token.len() >= 32, "no login link in: {text}");
+    // The link opens a session for this Discord user, once.
+    let session = bot.service.redeem_login_link(&token).await.expect("the link logs in");
+    let user = bot.service.session_user(&session.token).await.unwrap().expect("a session");
+    assert_eq!(user.discord_id.as_deref(), Some("1001"));
+    assert!(bot.service.redeem_login_link(&token).await.is_err(), "the link works once");
     bot.stop().await;
 }

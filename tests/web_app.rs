@@ -176,8 +176,16 @@ async fn login_comes_back_to_the_page_and_wrong_passwords_are_rate_limited() {
         web.post("/login", "name=Chlo%C3%A9&password=wrong", None).await;
     }
     let response = web.post("/login", "name=Chlo%C3%A9&password=correct+horse+battery", None).await;
-    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS, "five failures lock the account for a while");
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS, "five failures lock the account for a while, from this address");
     assert!(response.headers().get(header::SET_COOKIE).is_none());
+    // A stranger's failures do not lock Chloé out from her own address…
+    assert!(web.service.login("Chloé", "correct horse battery", "198.51.100.9").await.is_ok(), "locked out by someone else's failures");
+    // …but guessing spread over many addresses locks the account.
+    for k in 0..50 {
+        let _ = web.service.login("Chloé", "wrong", &format!("203.0.113.{k}")).await;
+    }
+    let spread = web.service.login("Chloé", "correct horse battery", "198.51.100.9").await;
+    assert!(matches!(spread, Err(svp::core::DeskError::TooManyAttempts(_))), "{:?}", spread.map(|s| s.user.name));
     let malformed = web.post("/login", "name=Chlo%C3%A9", None).await;
     assert_eq!(malformed.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
@@ -468,6 +476,27 @@ async fn the_openapi_document_describes_the_api() {
     }
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     assert!(doc["components"]["schemas"]["AskBody"]["properties"]["question"].is_object());
+    // Every success response has a schema generated from the type the handler returns.
+    for (path, methods) in doc["paths"].as_object().unwrap() {
+        for (method, op) in methods.as_object().unwrap() {
+            let schema = &op["responses"]["200"]["content"]["application/json"]["schema"];
+            let named = schema["$ref"].as_str().or(schema["items"]["$ref"].as_str());
+            assert!(named.is_some_and(|r| r.starts_with("#/components/schemas/")), "{method} {path}: {schema}");
+        }
+    }
+    // The schema of a reply names every field a real reply has.
+    web.user("Chloé", Role::Staff).await;
+    let user = web.service.user_named("Chloé").await.unwrap();
+    let asked = web.service.ask(&user, "RSA pour un réfugié de 30 ans ?", svp::store::Origin::default()).await.unwrap();
+    let asked = serde_json::to_value(&asked).unwrap();
+    let schemas = &doc["components"]["schemas"];
+    for key in asked.as_object().unwrap().keys() {
+        assert!(schemas["BotReply"]["properties"][key].is_object() || key == "question_id", "field {key} missing from the BotReply schema");
+    }
+    assert!(schemas["Asked"].to_string().contains("question_id"), "{}", schemas["Asked"]);
+    for (schema, field) in [("TicketDetail", "events"), ("Ticket", "status"), ("ExpertAnswer", "text"), ("Escalation", "ticket_id"), ("MyQuestion", "clarification")] {
+        assert!(schemas[schema].to_string().contains(field), "{schema} lacks {field}: {}", schemas[schema]);
+    }
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {

@@ -3,10 +3,14 @@
 //! and PostgreSQL. Writes `BENCHMARKS.md`.
 //!
 //! Layout: `corpus` (generated entries), `peers` (the two peers), `load` (service-level
-//! measures), this file (orchestration and the report).
+//! measures), `http` (the web app over HTTP), `instances` (several `svp serve` processes on one
+//! PostgreSQL), `fake_discord` (a local Discord REST API for the outbox measure), this file
+//! (orchestration and the report).
 
 pub mod corpus;
+mod fake_discord;
 mod http;
+mod instances;
 mod load;
 mod peers;
 
@@ -197,6 +201,10 @@ pub async fn run(settings: &Settings, options: &Options) -> anyhow::Result<Strin
     // 6. The web app over HTTP.
     let web = if options.quick { http::Scale::quick() } else { http::Scale::full() };
     let _ = writeln!(report, "{}", http::run(settings, &web, work.path()).await?);
+
+    // 7. Several instances on one PostgreSQL.
+    let several = if options.quick { instances::Scale::quick() } else { instances::Scale::full() };
+    let _ = writeln!(report, "{}", instances::run(settings, &several, options.postgres_url.as_deref(), work.path()).await?);
 
     let best_peer = q_pg.as_ref().map_or(q_fts5.r1, |q| q.r1.max(q_fts5.r1));
     section_goals(&mut report, q_svp.r1 - best_peer, &p99s);

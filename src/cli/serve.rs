@@ -4,6 +4,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::app;
+use crate::discord::GatewayRole;
 use crate::config::Settings;
 
 /// How often the index checks the database for answers saved by another process or instance.
@@ -70,15 +71,19 @@ pub(super) async fn run(settings: Settings) -> anyhow::Result<ExitCode> {
         }
     });
 
+    // Every instance with a token delivers the outbox (leases keep two from sending one message);
+    // the gateway is one instance's.
+    let outbox = if settings.discord.token.is_set() { Some(crate::discord::start_outbox(service.clone(), settings.discord.clone())?) } else { None };
     let discord = if !settings.discord.token.is_set() {
         tracing::info!("Discord bot not started: no token (set SVP_DISCORD_TOKEN to enable it)");
         None
     } else if service.store().engine() == crate::store::Engine::Sqlite {
         let discord = crate::discord::start(service.clone(), settings.discord.clone()).await?;
-        metrics::gauge!("svp_gateway_holder").set(1.0);
+        GatewayRole::Held.set();
         Some(Gateway::Direct(discord))
     } else {
         // Several instances may share the database: the one holding the gateway lock runs the bot.
+        GatewayRole::Standby.set();
         let (service, discord_settings, stop) = (service.clone(), settings.discord.clone(), stop_rx.clone());
         Some(Gateway::Locked(tokio::spawn(async move { hold_gateway(service, discord_settings, stop).await })))
     };
@@ -104,6 +109,9 @@ pub(super) async fn run(settings: Settings) -> anyhow::Result<ExitCode> {
             let _ = task.await;
         }
         None => {}
+    }
+    if let Some(outbox) = outbox {
+        outbox.shutdown().await;
     }
     if let Some(web) = web {
         web.await??;
@@ -144,11 +152,12 @@ async fn hold_gateway(service: crate::core::Service, settings: crate::config::Di
             }
         };
         tracing::info!("this instance holds the Discord gateway");
-        metrics::gauge!("svp_gateway_holder").set(1.0);
+        GatewayRole::Held.set();
         let discord = match crate::discord::start(service.clone(), settings.clone()).await {
             Ok(d) => d,
             Err(e) => {
                 tracing::error!(error = %format!("{e:#}"), "Discord bot not started; giving the gateway up and retrying in 30 s");
+                GatewayRole::Standby.set();
                 lock.release().await;
                 tokio::select! {
                     _ = tokio::time::sleep(Duration::from_secs(30)) => continue,
@@ -172,7 +181,7 @@ async fn hold_gateway(service: crate::core::Service, settings: crate::config::Di
             }
         }
         discord.shutdown().await;
-        metrics::gauge!("svp_gateway_holder").set(0.0);
+        GatewayRole::Standby.set();
     }
 }
 

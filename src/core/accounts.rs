@@ -3,8 +3,10 @@
 //!
 //! Secrets are random 256-bit tokens shown once and stored as their SHA-256; passwords are
 //! hashed with Argon2id (`password-auth`) on a blocking thread. Sessions live in the database so
-//! every instance serves every user. Failed logins are counted in the database per account and
-//! per address over [`FAILURE_WINDOW_MINUTES`].
+//! every instance serves every user. Failed logins are counted in the database over
+//! [`FAILURE_WINDOW_MINUTES`]: per account and address (a stranger guessing a colleague's
+//! password locks only themselves out), per account from anywhere (distributed guessing, with a
+//! much higher limit), and per address.
 
 use chrono::Duration;
 use sha2::{Digest, Sha256};
@@ -15,9 +17,13 @@ use crate::store::{User, now_ms};
 
 /// Window over which failed logins are counted, in minutes.
 pub const FAILURE_WINDOW_MINUTES: i64 = 15;
-/// Failed logins allowed per account within the window.
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-/// Failed logins allowed per address within the window (a shared office counts once).
+/// Failed logins allowed per account from one address within the window.
+pub const MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS: i64 = 5;
+/// Failed logins allowed per account from all addresses within the window: guessing spread over
+/// many addresses is throttled, while one stranger cannot lock a colleague out.
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 50;
+/// Failed logins allowed per address within the window, whatever the accounts (a shared office
+/// counts once).
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
 /// Shortest password accepted, in characters.
 pub const MIN_PASSWORD_CHARS: usize = 10;
@@ -87,15 +93,16 @@ impl Service {
     /// Checks a name and password and opens a session. `address` is the client's address, for
     /// the per-address limit. Errors: `Unauthenticated` (unknown name, no password or wrong
     /// password: the same message, and the same hashing work, for all three),
-    /// `TooManyAttempts` (too many failures for this account or from this address).
+    /// `TooManyAttempts` (too many failures for this account from this address, for this account
+    /// from everywhere, or from this address).
     pub async fn login(&self, name: &str, password: &str, address: &str) -> DeskResult<NewSession> {
         let account = name.trim().to_lowercase();
         let since = now_ms() - FAILURE_WINDOW_MINUTES * 60_000;
         // The attempt counts as a failure until the password is verified, so that many
         // attempts sent at once cannot all pass the limit while the hashes are computed.
         self.store.record_login_failure(&account, address).await?;
-        let (by_account, by_address) = self.store.login_failures(&account, address, since).await?;
-        if by_account > MAX_FAILURES_PER_ACCOUNT || by_address > MAX_FAILURES_PER_ADDRESS {
+        let failures = self.store.login_failures(&account, address, since).await?;
+        if failures.pair > MAX_FAILURES_PER_ACCOUNT_AND_ADDRESS || failures.account > MAX_FAILURES_PER_ACCOUNT || failures.address > MAX_FAILURES_PER_ADDRESS {
             return Err(DeskError::TooManyAttempts(FAILURE_WINDOW_MINUTES));
         }
         let found = if account.is_empty() || password.len() > MAX_PASSWORD_BYTES { None } else { self.store.user_with_password(name.trim()).await? };
@@ -112,7 +119,7 @@ impl Service {
         .await?;
         match user {
             Some(user) if valid => {
-                self.store.clear_login_failures(&account).await?;
+                self.store.clear_login_failures(&account, address).await?;
                 self.open_session(user).await
             }
             _ => Err(wrong_credentials()),

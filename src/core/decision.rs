@@ -40,7 +40,7 @@ const SUPPORT_SCALE: f32 = 3.0;
 const COMMON_IDF: f32 = 0.35;
 
 /// The features of one search.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Features {
     /// Weighted share of concepts matched by the top hit, in [0,1].
     pub coverage: f32,

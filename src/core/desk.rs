@@ -21,7 +21,7 @@ use crate::store::{
 const ATTEMPTS: usize = 5;
 
 /// A ticket with everything the desk shows.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TicketDetail {
     /// The ticket.
     pub ticket: Ticket,

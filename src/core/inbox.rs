@@ -10,7 +10,7 @@ use super::tickets::TicketStatus;
 use crate::store::{ExpertAnswer, QuestionRecord, Ticket, User};
 
 /// One question of the asker, with where it stands.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MyQuestion {
     /// The question as stored (redacted).
     pub question: QuestionRecord,

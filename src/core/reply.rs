@@ -9,7 +9,7 @@ use crate::knowledge::Source;
 use crate::search::EntryKind;
 
 /// Answer or escalate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
     /// The bot is confident: show the answer.
@@ -29,7 +29,7 @@ impl Decision {
 }
 
 /// One search hit, as listed in JSON output.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct HitSummary {
     /// Article slug, or `answer-<id>` for an expert answer.
     pub slug: String,
@@ -42,7 +42,7 @@ pub struct HitSummary {
 }
 
 /// Provenance of an expert answer, stored with it in the index.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ExpertProvenance {
     /// Database id of the answer.
     pub answer_id: i64,
@@ -59,7 +59,7 @@ pub struct ExpertProvenance {
 }
 
 /// An answer ready to render.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AnswerCard {
     /// Article or expert answer.
     pub kind: EntryKind,
@@ -88,7 +88,7 @@ pub struct AnswerCard {
 }
 
 /// A lighter card: alternatives, or "peut-être utile" suggestions on escalation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Suggestion {
     /// Article or expert answer.
     pub kind: EntryKind,
@@ -101,7 +101,7 @@ pub struct Suggestion {
 }
 
 /// The bot's reply to one question.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BotReply {
     /// Answer or escalate.
     pub decision: Decision,

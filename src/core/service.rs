@@ -31,7 +31,7 @@ pub struct Service {
 }
 
 /// A question answered (or not) by the bot, and recorded.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Asked {
     /// Id of the recorded question (to escalate it or give feedback).
     pub question_id: i64,
@@ -52,7 +52,7 @@ pub enum EscalateMode {
 }
 
 /// A pending ticket close to a question.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SimilarTicket {
     /// Ticket id.
     pub ticket_id: i64,
@@ -63,7 +63,7 @@ pub struct SimilarTicket {
 }
 
 /// The result of an escalation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Escalation {
     /// A new ticket.

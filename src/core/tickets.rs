@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::roles::Role;
 
 /// Where a ticket is in its lifecycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum TicketStatus {
     /// Waiting for an expert.

@@ -39,6 +39,10 @@ pub(super) async fn handle(ctx: &Serenity, data: &Data, msg: &Message) -> Result
             return Ok(());
         }
     }
+    // A message that reached two instances during a gateway hand-over is answered once.
+    if !super::first_to_handle(&data.service, "message", msg.id.get()).await {
+        return Ok(());
+    }
     let question = strip_mention(&msg.content, bot_id.get());
     let roles = msg.member.as_ref().map(|m| m.roles.as_slice());
     let user = match identity::user(data, &msg.author, roles).await {

@@ -17,8 +17,6 @@ use crate::store::{Notification, now_ms};
 
 /// How often the outbox is polled.
 const POLL: Duration = Duration::from_millis(250);
-/// How long a claimed message is hidden from other senders.
-const LEASE_MS: i64 = 60_000;
 /// Attempts before giving up on a message Discord keeps refusing (4xx).
 const MAX_REFUSED: i64 = 5;
 /// Attempts before giving up on a message Discord cannot take (5xx, network): about a day.
@@ -26,12 +24,24 @@ const MAX_UNAVAILABLE: i64 = 150;
 /// Discord's "Cannot send messages to this user" (DMs closed).
 const DMS_CLOSED: isize = 50007;
 
-/// Runs until `stop` changes.
+/// Messages claimed at once.
+const BATCH: i64 = 20;
+
+/// Runs until `stop` changes. Polls every [`POLL`]; a full batch means a backlog (after an
+/// outage, say), and the next batch is claimed at once.
 pub(super) async fn run(http: Arc<Http>, service: Service, settings: DiscordSettings, mut stop: watch::Receiver<bool>) {
     let sender = Sender { http, service, settings };
+    let mut backlog = false;
     loop {
+        if backlog {
+            if stop.has_changed().unwrap_or(true) {
+                break;
+            }
+            backlog = sender.deliver_due().await >= BATCH as usize;
+            continue;
+        }
         tokio::select! {
-            _ = tokio::time::sleep(POLL) => sender.deliver_due().await,
+            _ = tokio::time::sleep(POLL) => backlog = sender.deliver_due().await >= BATCH as usize,
             _ = stop.changed() => break,
         }
     }
@@ -76,15 +86,17 @@ fn backoff(attempts: i64) -> i64 {
 }
 
 impl Sender {
-    async fn deliver_due(&self) {
+    /// Claims and delivers the messages due; returns how many were claimed.
+    async fn deliver_due(&self) -> usize {
         let store = self.service.store();
-        let due = match store.claim_notifications(DISCORD, 20, LEASE_MS).await {
+        let due = match store.claim_notifications(DISCORD, BATCH, self.settings.outbox_lease_ms()).await {
             Ok(d) => d,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read the outbox; retrying");
-                return;
+                return 0;
             }
         };
+        let claimed = due.len();
         for n in due {
             let lease = n.lease.clone().unwrap_or_default();
             let result = self.deliver(&n).await;
@@ -112,6 +124,7 @@ impl Sender {
                 Err(e) => tracing::warn!(id = n.id, error = %e, "cannot record a delivery; it will be retried"),
             }
         }
+        claimed
     }
 
     /// Delivers one message; returns where it landed (`channel:message`) when known.

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::diagnostics::{Diagnostic, line_at};
 
 /// Whether the bot may show an article.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Searchable and shown.
@@ -21,7 +21,7 @@ pub enum Status {
 }
 
 /// A cited source.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
     /// What the source is.
@@ -58,7 +58,7 @@ pub struct ArticleLink {
 }
 
 /// A parsed, validated article.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Article {
     /// Unique id, equal to the file name.
     pub slug: String,
@@ -87,6 +87,7 @@ pub struct Article {
     /// The body as plain text (for indexing and snippets).
     pub body_text: String,
     /// Path relative to the knowledge folder.
+    #[schema(value_type = String)]
     pub path: PathBuf,
     /// Links to other articles found in the body.
     #[serde(skip)]

@@ -132,10 +132,12 @@ impl Store {
         Ok(())
     }
 
-    /// Failed logins since `since` (ms): (for this account, from this address).
-    pub async fn login_failures(&self, account: &str, address: &str, since: i64) -> StoreResult<(i64, i64)> {
+    /// Failed logins since `since` (ms): for this account from this address, for this account
+    /// from anywhere, and from this address for any account.
+    pub async fn login_failures(&self, account: &str, address: &str, since: i64) -> StoreResult<LoginFailures> {
         let row = sqlx::query(
-            "SELECT (SELECT COUNT(*) FROM login_failures WHERE account = $1 AND created_at >= $3) AS by_account, \
+            "SELECT (SELECT COUNT(*) FROM login_failures WHERE account = $1 AND address = $2 AND created_at >= $3) AS pair, \
+             (SELECT COUNT(*) FROM login_failures WHERE account = $1 AND created_at >= $3) AS by_account, \
              (SELECT COUNT(*) FROM login_failures WHERE address = $2 AND created_at >= $3) AS by_address",
         )
         .bind(account)
@@ -143,12 +145,13 @@ impl Store {
         .bind(since)
         .fetch_one(&self.pool)
         .await?;
-        Ok((row.try_get("by_account")?, row.try_get("by_address")?))
+        Ok(LoginFailures { pair: row.try_get("pair")?, account: row.try_get("by_account")?, address: row.try_get("by_address")? })
     }
 
-    /// Forgets the failed logins of an account (after a successful login).
-    pub async fn clear_login_failures(&self, account: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM login_failures WHERE account = $1").bind(account).execute(&self.pool).await?;
+    /// Forgets the failed logins of an account from an address (after a successful login from
+    /// it; failures from other addresses still count against the account).
+    pub async fn clear_login_failures(&self, account: &str, address: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM login_failures WHERE account = $1 AND address = $2").bind(account).bind(address).execute(&self.pool).await?;
         Ok(())
     }
 
@@ -234,4 +237,15 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// Failed logins counted over a window.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoginFailures {
+    /// For this account from this address.
+    pub pair: i64,
+    /// For this account from any address.
+    pub account: i64,
+    /// From this address for any account.
+    pub address: i64,
 }

@@ -32,7 +32,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
-pub use accounts::{ApiTokenRow, SessionRow};
+pub use accounts::{ApiTokenRow, LoginFailures, SessionRow};
 pub use answers::{AnswerChange, AnswerVersion};
 pub use changes::{CHANGES_CHANNEL, ChangeListener};
 pub use gateway::GatewayLock;

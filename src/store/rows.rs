@@ -35,7 +35,7 @@ pub struct NewUser {
 }
 
 /// Where a question came from and where to answer.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Origin {
     /// `cli`, `discord` or `web`.
     pub transport: String,
@@ -69,7 +69,7 @@ pub struct NewQuestion {
 }
 
 /// A recorded question.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct QuestionRecord {
     /// Id.
     pub id: i64,
@@ -108,7 +108,7 @@ pub struct QuestionRecord {
 }
 
 /// A ticket, with the names the desk shows.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Ticket {
     /// Id.
     pub id: i64,
@@ -147,7 +147,7 @@ pub struct Ticket {
 }
 
 /// One entry of a ticket's audit trail.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TicketEvent {
     /// Id.
     pub id: i64,
@@ -185,7 +185,7 @@ pub struct TicketUpdate {
 }
 
 /// An expert answer.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ExpertAnswer {
     /// Id.
     pub id: i64,

@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::session::CurrentUser;
 use super::{WebError, WebState};
@@ -126,13 +126,13 @@ struct AskBody {
 }
 
 /// Records the question and returns what `svp ask --json` prints.
-#[utoipa::path(post, path = "/api/v1/ask", request_body = AskBody, responses((status = 200, description = "The bot's reply with `question_id`", body = serde_json::Value), (status = 422, description = "Empty or too long", body = ErrorBody), (status = 429, description = "Too many questions", body = ErrorBody), (status = 401, description = "Not logged in", body = ErrorBody), (status = 403, description = "Role does not allow it", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/ask", request_body = AskBody, responses((status = 200, description = "The bot's reply with `question_id`", body = crate::core::Asked), (status = 422, description = "Empty or too long", body = ErrorBody), (status = 429, description = "Too many questions", body = ErrorBody), (status = 401, description = "Not logged in", body = ErrorBody), (status = 403, description = "Role does not allow it", body = ErrorBody)))]
 async fn ask(State(state): State<WebState>, CurrentUser(user): CurrentUser, Body(body): Body<AskBody>) -> ApiResult {
     api(state.service.ask(&user, &body.question, Origin { transport: "web".into(), channel: None }).await)
 }
 
 /// The caller's questions, newest first, with tickets, answers and requests for precision.
-#[utoipa::path(get, path = "/api/v1/questions", responses((status = 200, description = "My questions", body = serde_json::Value), (status = 401, description = "Not logged in", body = ErrorBody), (status = 403, description = "Role does not allow it", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/questions", responses((status = 200, description = "My questions", body = Vec<crate::core::MyQuestion>), (status = 401, description = "Not logged in", body = ErrorBody), (status = 403, description = "Role does not allow it", body = ErrorBody)))]
 async fn my_questions(State(state): State<WebState>, CurrentUser(user): CurrentUser) -> ApiResult {
     api(state.service.my_questions(&user, 100).await)
 }
@@ -147,7 +147,7 @@ struct EscalateBody {
 }
 
 /// Passes a question to the experts (or proposes close open tickets).
-#[utoipa::path(post, path = "/api/v1/questions/{id}/escalate", params(("id" = i64, Path, description = "Question id")), request_body = EscalateBody, responses((status = 200, description = "opened, joined, already or proposed", body = serde_json::Value), (status = 401, description = "Not logged in", body = ErrorBody), (status = 403, description = "Role does not allow it", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/questions/{id}/escalate", params(("id" = i64, Path, description = "Question id")), request_body = EscalateBody, responses((status = 200, description = "opened, joined, already or proposed", body = crate::core::Escalation), (status = 401, description = "Not logged in", body = ErrorBody), (status = 403, description = "Role does not allow it", body = ErrorBody)))]
 async fn escalate(State(state): State<WebState>, CurrentUser(user): CurrentUser, Path(id): Path<i64>, Body(body): Body<EscalateBody>) -> ApiResult {
     let mode = match (body.join, body.new) {
         (Some(t), _) => EscalateMode::Join(t),
@@ -163,9 +163,9 @@ struct FeedbackBody {
 }
 
 /// « Ça répond » / « Ça ne répond pas ».
-#[utoipa::path(post, path = "/api/v1/questions/{id}/feedback", params(("id" = i64, Path, description = "Question id")), request_body = FeedbackBody, responses((status = 200, description = "Recorded", body = serde_json::Value), (status = 401, description = "Not logged in", body = ErrorBody), (status = 403, description = "Role does not allow it", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/questions/{id}/feedback", params(("id" = i64, Path, description = "Question id")), request_body = FeedbackBody, responses((status = 200, description = "Recorded", body = OkBody), (status = 401, description = "Not logged in", body = ErrorBody), (status = 403, description = "Role does not allow it", body = ErrorBody)))]
 async fn feedback(State(state): State<WebState>, CurrentUser(user): CurrentUser, Path(id): Path<i64>, Body(body): Body<FeedbackBody>) -> ApiResult {
-    api(state.service.feedback(&user, id, body.helpful).await.map(|_| json!({ "ok": true })))
+    api(state.service.feedback(&user, id, body.helpful).await.map(|()| OkBody { ok: true }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -174,12 +174,35 @@ struct ConfirmBody {
 }
 
 /// Answers the bot's « Votre question porte-t-elle sur … ? ».
-#[utoipa::path(post, path = "/api/v1/questions/{id}/confirm", params(("id" = i64, Path, description = "Question id")), request_body = ConfirmBody, responses((status = 200, description = "answered or escalated", body = serde_json::Value), (status = 401, description = "Not logged in", body = ErrorBody), (status = 403, description = "Role does not allow it", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/questions/{id}/confirm", params(("id" = i64, Path, description = "Question id")), request_body = ConfirmBody, responses((status = 200, description = "answered or escalated", body = ConfirmOutcome), (status = 401, description = "Not logged in", body = ErrorBody), (status = 403, description = "Role does not allow it", body = ErrorBody)))]
 async fn confirm(State(state): State<WebState>, CurrentUser(user): CurrentUser, Path(id): Path<i64>, Body(body): Body<ConfirmBody>) -> ApiResult {
     api(state.service.confirm(&user, id, body.yes).await.map(|c| match c {
-        Confirmed::Answered(reply) => json!({ "outcome": "answered", "reply": reply }),
-        Confirmed::Escalated(e) => json!({ "outcome": "escalated", "escalation": e }),
+        Confirmed::Answered(reply) => ConfirmOutcome::Answered { reply },
+        Confirmed::Escalated(escalation) => ConfirmOutcome::Escalated { escalation },
     }))
+}
+
+/// What an action without a result of its own returns.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct OkBody {
+    /// Always `true`.
+    ok: bool,
+}
+
+/// The outcome of answering « Votre question porte-t-elle sur … ? ».
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+enum ConfirmOutcome {
+    /// « Oui »: the bot's answer from the entry it offered.
+    Answered {
+        /// The reply.
+        reply: Box<crate::core::BotReply>,
+    },
+    /// « Non »: the question went to the experts.
+    Escalated {
+        /// How.
+        escalation: crate::core::Escalation,
+    },
 }
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
@@ -190,7 +213,7 @@ struct TicketsQuery {
 }
 
 /// Tickets, oldest first (staff: only their own).
-#[utoipa::path(get, path = "/api/v1/tickets", params(TicketsQuery), responses((status = 200, description = "Tickets", body = serde_json::Value), (status = 401, description = "Not logged in", body = ErrorBody), (status = 403, description = "Role does not allow it", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/tickets", params(TicketsQuery), responses((status = 200, description = "Tickets", body = Vec<crate::store::Ticket>), (status = 401, description = "Not logged in", body = ErrorBody), (status = 403, description = "Role does not allow it", body = ErrorBody)))]
 async fn tickets(State(state): State<WebState>, CurrentUser(user): CurrentUser, Query(q): Query<TicketsQuery>) -> ApiResult {
     let statuses: Vec<TicketStatus> = q
         .status
@@ -203,7 +226,7 @@ async fn tickets(State(state): State<WebState>, CurrentUser(user): CurrentUser, 
 }
 
 /// One ticket with its question, history and answer.
-#[utoipa::path(get, path = "/api/v1/tickets/{id}", params(("id" = i64, Path, description = "Ticket id")), responses((status = 200, description = "The ticket", body = serde_json::Value), (status = 404, description = "No such ticket", body = ErrorBody), (status = 401, description = "Not logged in", body = ErrorBody), (status = 403, description = "Role does not allow it", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/tickets/{id}", params(("id" = i64, Path, description = "Ticket id")), responses((status = 200, description = "The ticket", body = crate::core::TicketDetail), (status = 404, description = "No such ticket", body = ErrorBody), (status = 401, description = "Not logged in", body = ErrorBody), (status = 403, description = "Role does not allow it", body = ErrorBody)))]
 async fn ticket(State(state): State<WebState>, CurrentUser(user): CurrentUser, Path(id): Path<i64>) -> ApiResult {
     api(state.service.ticket_detail(&user, id).await)
 }
@@ -221,7 +244,7 @@ struct ActionBody {
 }
 
 /// An action on a ticket: claim, release, answer, clarify, reply, duplicate, close, reopen.
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/{action}", params(("id" = i64, Path, description = "Ticket id"), ("action" = String, Path, description = "claim | release | answer | clarify | reply | duplicate | close | reopen")), request_body(content = ActionBody, description = "May be empty for claim, release, reopen"), responses((status = 200, description = "The ticket after the action", body = serde_json::Value), (status = 409, description = "Taken by another expert, or not possible in this status", body = ErrorBody), (status = 401, description = "Not logged in", body = ErrorBody), (status = 403, description = "Role does not allow it", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/{action}", params(("id" = i64, Path, description = "Ticket id"), ("action" = String, Path, description = "claim | release | answer | clarify | reply | duplicate | close | reopen")), request_body(content = ActionBody, description = "May be empty for claim, release, reopen"), responses((status = 200, description = "The ticket after the action", body = crate::store::Ticket), (status = 409, description = "Taken by another expert, or not possible in this status", body = ErrorBody), (status = 401, description = "Not logged in", body = ErrorBody), (status = 403, description = "Role does not allow it", body = ErrorBody)))]
 async fn ticket_action(
     State(state): State<WebState>,
     CurrentUser(user): CurrentUser,
@@ -247,7 +270,7 @@ async fn ticket_action(
 }
 
 /// A new version of an expert answer (`edit`, with `text`) or its retirement (`retire`, with `reason`).
-#[utoipa::path(post, path = "/api/v1/answers/{id}/{action}", params(("id" = i64, Path, description = "Answer id"), ("action" = String, Path, description = "edit | retire")), request_body = ActionBody, responses((status = 200, description = "The answer", body = serde_json::Value), (status = 401, description = "Not logged in", body = ErrorBody), (status = 403, description = "Role does not allow it", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/answers/{id}/{action}", params(("id" = i64, Path, description = "Answer id"), ("action" = String, Path, description = "edit | retire")), request_body = ActionBody, responses((status = 200, description = "The answer", body = crate::store::ExpertAnswer), (status = 401, description = "Not logged in", body = ErrorBody), (status = 403, description = "Role does not allow it", body = ErrorBody)))]
 async fn answer_action(
     State(state): State<WebState>,
     CurrentUser(user): CurrentUser,
@@ -262,7 +285,7 @@ async fn answer_action(
 }
 
 /// A published article.
-#[utoipa::path(get, path = "/api/v1/articles/{slug}", params(("slug" = String, Path, description = "Article slug")), responses((status = 200, description = "The article", body = serde_json::Value), (status = 404, description = "No such article", body = ErrorBody), (status = 401, description = "Not logged in", body = ErrorBody), (status = 403, description = "Role does not allow it", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/articles/{slug}", params(("slug" = String, Path, description = "Article slug")), responses((status = 200, description = "The article", body = crate::knowledge::Article), (status = 404, description = "No such article", body = ErrorBody), (status = 401, description = "Not logged in", body = ErrorBody), (status = 403, description = "Role does not allow it", body = ErrorBody)))]
 async fn article(State(state): State<WebState>, _user: CurrentUser, Path(slug): Path<String>) -> Response {
     let kb = state.service.bot().kb();
     match kb.published().find(|a| a.slug == slug) {

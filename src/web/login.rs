@@ -120,7 +120,8 @@ const READY_MAX_LAG: i64 = 50;
 
 /// Readiness, for a load balancer: 200 when the database answers and the search index is at
 /// most [`READY_MAX_LAG`] changes behind it, 503 otherwise (`/health` is liveness). JSON:
-/// `status` (`ready`, `catching_up`, `unavailable`), `database`, `index_lag_changes`.
+/// `status` (`ready`, `catching_up`, `unavailable`), `database`, `index_lag_changes`, and
+/// `gateway`: this instance's part in the Discord bot (`held`, `standby`, `off`).
 pub(super) async fn ready(State(state): State<WebState>) -> axum::response::Response {
     use axum::response::IntoResponse;
     let applied = state.service.bot().index().state().answers_seq;
@@ -129,7 +130,8 @@ pub(super) async fn ready(State(state): State<WebState>) -> axum::response::Resp
             let lag = (last - applied).max(0);
             let ready = lag <= READY_MAX_LAG;
             let code = if ready { axum::http::StatusCode::OK } else { axum::http::StatusCode::SERVICE_UNAVAILABLE };
-            (code, Json(json!({ "status": if ready { "ready" } else { "catching_up" }, "database": "ok", "index_lag_changes": lag }))).into_response()
+            let gateway = crate::discord::GatewayRole::current().as_str();
+            (code, Json(json!({ "status": if ready { "ready" } else { "catching_up" }, "database": "ok", "index_lag_changes": lag, "gateway": gateway }))).into_response()
         }
         Err(e) => {
             tracing::warn!(error = %e, "readiness: database unreachable");

@@ -60,6 +60,11 @@ struct Inner {
     identifies: usize,
     resumes: usize,
     port: u16,
+    /// Messages created with an enforced nonce, by nonce (Discord returns the existing message
+    /// when the same nonce comes again).
+    by_nonce: HashMap<String, Value>,
+    /// Each message creation with an enforced nonce, in order (a nonce twice would be a copy).
+    nonces_created: Vec<String>,
 }
 
 /// The fake server.
@@ -253,9 +258,21 @@ impl FakeDiscord {
         token
     }
 
-    /// A message in a channel.
-    pub fn message(&self, user: (u64, &str), roles: &[u64], channel: u64, content: &str, mentions_bot: bool) {
+    /// The nonces of the messages created with an enforced nonce, once per creation.
+    pub fn nonces_created(&self) -> Vec<String> {
+        self.inner.lock().unwrap().nonces_created.clone()
+    }
+
+    /// A message in a channel; returns its id.
+    pub fn message(&self, user: (u64, &str), roles: &[u64], channel: u64, content: &str, mentions_bot: bool) -> u64 {
         let id = self.next_id();
+        self.message_with_id(id, user, roles, channel, content, mentions_bot);
+        id
+    }
+
+    /// A message with a given id: the same id twice is the gateway delivering it again (to a
+    /// new session during a hand-over, say).
+    pub fn message_with_id(&self, id: u64, user: (u64, &str), roles: &[u64], channel: u64, content: &str, mentions_bot: bool) {
         let mut m = self.message_json(id, channel, user.0, content, json!([]));
         m["author"] = Self::user(user.0, user.1);
         m["guild_id"] = json!(GUILD_ID.to_string());
@@ -438,7 +455,16 @@ fn route(inner: &Arc<Mutex<Inner>>, method: &Method, path: &str, body: &Value) -
             {
                 return (StatusCode::FORBIDDEN, Some(json!({ "code": 50007, "message": "Cannot send messages to this user" })));
             }
-            ok(message(id, c, body["content"].as_str().unwrap_or("")))
+            let nonce = if body["enforce_nonce"] == true { body["nonce"].as_str().map(str::to_string) } else { None };
+            if let Some(existing) = nonce.as_ref().and_then(|n| s.by_nonce.get(n)) {
+                return ok(existing.clone());
+            }
+            let created = message(id, c, body["content"].as_str().unwrap_or(""));
+            if let Some(n) = nonce {
+                s.by_nonce.insert(n.clone(), created.clone());
+                s.nonces_created.push(n);
+            }
+            ok(created)
         }
         ("PATCH", ["channels", channel, "messages", message_id]) => {
             let m: u64 = message_id.parse().unwrap_or(0);

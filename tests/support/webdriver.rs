@@ -83,6 +83,12 @@ impl Browser {
         self.post(&format!("/element/{}/value", e.0), json!({ "text": text })).await;
     }
 
+    /// Presses and releases keys on whatever has the focus (`\u{E007}` is Enter).
+    pub async fn press(&self, keys: &str) {
+        let actions: Vec<Value> = keys.chars().flat_map(|c| [json!({ "type": "keyDown", "value": c.to_string() }), json!({ "type": "keyUp", "value": c.to_string() })]).collect();
+        self.post("/actions", json!({ "actions": [{ "type": "key", "id": "keyboard", "actions": actions }] })).await;
+    }
+
     /// Clicks an element.
     pub async fn click(&self, e: &Element) {
         self.post(&format!("/element/{}/click", e.0), json!({})).await;
