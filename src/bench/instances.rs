@@ -285,7 +285,7 @@ async fn outbox_drain(settings: &Settings, database: &str, work: &Path, n: usize
     let started = Instant::now();
     let senders = [crate::discord::start_outbox(a.clone(), a.settings().discord.clone())?, crate::discord::start_outbox(b.clone(), b.settings().discord.clone())?];
     loop {
-        let (pending, _) = a.store().outbox_backlog().await?;
+        let (pending, _) = a.store().outbox_backlog(DISCORD).await?;
         if pending == 0 {
             break;
         }

@@ -378,17 +378,22 @@ fn section_decision(report: &mut String, settings: &Settings, kb: &Arc<Knowledge
             outcomes.iter().filter(|o| o.expect.is_empty() && !answered(o)).count() as f64 / oos.max(1) as f64
         );
     }
-    if let Ok(entries) = eval::expert_loop::read_entries(Path::new("eval/loop.jsonl")) {
+    let _ = writeln!(
+        report,
+        "\n### The expert loop\n\nEach set's expert answers indexed over the articles; paraphrases of each by other askers, and distractors that share its words but ask something else (`svp eval --loop FILE`). `loop-2` was written later by another writer, who saw only the articles' titles; its entries an article already answers were dropped.\n\n| set | expert answers | paraphrases | found first | answered from the expert answer | offered it (« did you mean ») | distractors | answered from it | offered it |\n|---|---|---|---|---|---|---|---|---|"
+    );
+    for set in ["loop", "loop-2"] {
+        let Ok(entries) = eval::expert_loop::read_entries(&Path::new("eval").join(format!("{set}.jsonl"))) else { continue };
         let r = eval::expert_loop::evaluate(kb, &settings.search, &settings.limits, &entries, app::today())?;
         let _ = writeln!(
             report,
-            "\n### The expert loop (`eval/loop.jsonl`)\n\n{} expert answers indexed over the articles; {} paraphrases by other askers, {} distractors that share their words.\n\n| paraphrases found first | answered from the expert answer | offered it (« did you mean ») | distractors answered from it | distractors offered it |\n|---|---|---|---|---|\n| {:.3} | {:.3} | {:.3} | {} | {} |",
+            "| `{set}` | {} | {} | {:.3} | {:.3} | {:.3} | {} | {} | {} |",
             r.answers,
             r.paraphrases,
-            r.distractors,
             r.paraphrases_found_first,
             r.paraphrases_answered,
             r.paraphrases_offered,
+            r.distractors,
             r.distractors_answered_from_it,
             r.distractors_offered_it
         );

@@ -10,7 +10,7 @@ use unicode_normalization::UnicodeNormalization;
 
 /// Bump whenever the analysis (or what the index stores from it) changes: the index is rebuilt
 /// when it differs from the stored one.
-pub const ANALYZER_VERSION: u32 = 12;
+pub const ANALYZER_VERSION: u32 = 13;
 
 /// Name of the stemmed analyzer in the index schema.
 pub const STEMMED: &str = "fr_stem";
@@ -121,6 +121,20 @@ const STOP_WORDS: &[&str] = &[
     "er", "ère", "ere", "re", "e", "ème", "eme", "nd", "nde",
 ];
 
+/// Chat abbreviations read as the word they stand for, before stop words are removed: « pr » is
+/// « pour », « ki » is « qui », « bcp » is « beaucoup ». General French texting, not field terms
+/// (those are synonyms, in `knowledge/synonyms.toml`). Never an acronym a synonym group uses:
+/// « pa » is « pas » in a text message but the prime d'activité (PA) in the field.
+const CHAT_WORDS: &[(&str, &str)] = &[
+    ("pr", "pour"), ("pk", "pourquoi"), ("pq", "pourquoi"), ("pkoi", "pourquoi"), ("ki", "qui"), ("koi", "quoi"),
+    ("kel", "quel"), ("kelle", "quelle"), ("ke", "que"), ("ya", "y"), ("tt", "tout"), ("tte", "toute"), ("ttes", "toutes"),
+    ("tjr", "toujours"), ("tjrs", "toujours"), ("tjs", "toujours"), ("bcp", "beaucoup"), ("ds", "dans"), ("dc", "donc"),
+    ("ac", "avec"), ("avc", "avec"), ("ms", "mais"), ("mm", "même"), ("nn", "non"), ("bjr", "bonjour"),
+    ("slt", "salut"), ("cmt", "comment"), ("cmnt", "comment"), ("mtn", "maintenant"), ("mnt", "maintenant"),
+    ("qd", "quand"), ("pdt", "pendant"), ("pb", "problème"), ("pbm", "problème"), ("pblm", "problème"), ("bb", "bébé"),
+    ("dsl", "désolé"), ("jsp", "sais"), ("chui", "suis"), ("ptet", "peut-être"), ("pcq", "parce"), ("psk", "parce"),
+];
+
 /// Numbers written as words, read as digits: "trois mois" finds "3 mois".
 const NUMBER_WORDS: &[(&str, &str)] = &[
     ("deux", "2"), ("trois", "3"), ("quatre", "4"), ("cinq", "5"), ("six", "6"), ("sept", "7"), ("huit", "8"),
@@ -175,6 +189,8 @@ pub struct RewriteFilter(fn(&mut String));
 
 /// Removes French elisions (`l'api` → `api`).
 pub const ELISION_FILTER: RewriteFilter = RewriteFilter(strip_elision);
+/// Reads chat abbreviations as the word they stand for (`pr` → `pour`), after lowercasing.
+pub const CHAT_FILTER: RewriteFilter = RewriteFilter(read_chat_words);
 /// Reads number words as digits (`trois` → `3`) and unit abbreviations as words (`h` →
 /// `heures`), after lowercasing and folding.
 pub const NUMBER_FILTER: RewriteFilter = RewriteFilter(read_numbers_and_units);
@@ -182,6 +198,13 @@ pub const NUMBER_FILTER: RewriteFilter = RewriteFilter(read_numbers_and_units);
 fn strip_elision(text: &mut String) {
     if let Some(cut) = elision_cut(text) {
         text.drain(..cut);
+    }
+}
+
+fn read_chat_words(text: &mut String) {
+    if let Some((_, reading)) = CHAT_WORDS.iter().find(|(word, _)| *word == text.as_str()) {
+        text.clear();
+        text.push_str(reading);
     }
 }
 
@@ -249,6 +272,7 @@ fn base() -> tantivy::tokenizer::TextAnalyzerBuilder<
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(ELISION_FILTER)
+        .filter(CHAT_FILTER)
         .filter(StopWordFilter::remove(stop_words))
         .filter(AsciiFoldingFilter)
         .filter(NUMBER_FILTER)
@@ -429,6 +453,15 @@ mod tests {
         }
         // Decomposed accents (NFD) as typed on some keyboards.
         assert_eq!(stems("re\u{301}fugie\u{301}"), stems("réfugié"));
+    }
+
+    #[test]
+    fn chat_abbreviations_read_as_the_words_they_stand_for() {
+        assert_eq!(stems("aide pr le loyer"), stems("aide pour le loyer"));
+        assert_eq!(stems("bcp de dettes"), stems("beaucoup de dettes"));
+        assert_eq!(stems("ki paye"), stems("qui paye"));
+        // An acronym of the field is not a chat word: PA is the prime d'activité.
+        assert_ne!(stems("PA"), stems("pas"));
     }
 
     #[test]

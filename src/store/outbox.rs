@@ -80,10 +80,14 @@ impl Store {
         Ok(())
     }
 
-    /// Messages waiting to be sent (all channels): how many, and when the oldest was queued
-    /// (ms since the epoch).
-    pub async fn outbox_backlog(&self) -> StoreResult<(i64, Option<i64>)> {
-        let row = sqlx::query("SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox WHERE status = 'pending'").fetch_one(&self.pool).await?;
+    /// Messages of `channel` waiting to be sent: how many, and when the oldest was queued (ms
+    /// since the epoch). (Web messages wait for their reader, not for a sender: their backlog is
+    /// no alarm.)
+    pub async fn outbox_backlog(&self, channel: &str) -> StoreResult<(i64, Option<i64>)> {
+        let row = sqlx::query("SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox WHERE status = 'pending' AND channel = $1")
+            .bind(channel)
+            .fetch_one(&self.pool)
+            .await?;
         Ok((row.try_get("n")?, row.try_get("oldest")?))
     }
 

@@ -2,7 +2,8 @@
 //! histograms are recorded where things happen (`svp_asks_total{decision}`, `svp_ask_seconds`,
 //! `svp_escalations_total`, `svp_outbox_sent_total`, `svp_outbox_failed_total`,
 //! `svp_gateway_holder`); gauges read from the database at each scrape
-//! (`svp_outbox_pending`, `svp_outbox_oldest_pending_seconds`, `svp_index_lag_changes`).
+//! (`svp_outbox_pending`, `svp_outbox_oldest_pending_seconds`: Discord messages a sender owes;
+//! web messages wait for their reader and are not counted; `svp_index_lag_changes`).
 //! Aggregates only: no text, no person.
 
 use std::sync::OnceLock;
@@ -40,7 +41,7 @@ async fn metrics(State(state): State<WebState>) -> Response {
         return (StatusCode::SERVICE_UNAVAILABLE, "metrics unavailable\n").into_response();
     };
     let store = state.service.store();
-    if let Ok((pending, oldest)) = store.outbox_backlog().await {
+    if let Ok((pending, oldest)) = store.outbox_backlog(crate::core::notify::DISCORD).await {
         metrics::gauge!("svp_outbox_pending").set(pending as f64);
         let age = oldest.map_or(0.0, |at| (crate::store::now_ms() - at).max(0) as f64 / 1000.0);
         metrics::gauge!("svp_outbox_oldest_pending_seconds").set(age);
