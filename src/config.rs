@@ -174,11 +174,15 @@ pub struct LimitSettings {
     /// Days a message waits for someone no chat channel can reach (no Discord account) to read
     /// it on the web before it expires.
     pub web_message_retention_days: u32,
+    /// Hours a ticket may wait for an expert (nobody took it, or taken and unanswered) before
+    /// the experts' channel is reminded of it; the reminder comes at most once per this delay,
+    /// whatever the number of instances. 0: no reminders.
+    pub remind_experts_after_hours: u32,
 }
 
 impl Default for LimitSettings {
     fn default() -> Self {
-        Self { max_question_chars: 2000, max_answer_chars: 20_000, asks_per_minute: 10, web_message_retention_days: 90 }
+        Self { max_question_chars: 2000, max_answer_chars: 20_000, asks_per_minute: 10, web_message_retention_days: 90, remind_experts_after_hours: 24 }
     }
 }
 

@@ -436,3 +436,23 @@ async fn connexion_sends_a_private_single_use_login_link() {
     assert!(bot.service.redeem_login_link(&token).await.is_err(), "the link works once");
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn experts_are_reminded_of_tickets_waiting_too_long() {
+    let bot = Bot::start().await;
+    let fake = &bot.fake;
+    let user = bot.service.discord_user(&STAFF.0.to_string(), STAFF.1, None).await.unwrap();
+    let asked = bot.service.ask(&user, OUT_OF_SCOPE, svp::store::Origin::default()).await.unwrap();
+    let ticket = bot.service.escalate(&user, asked.question_id, svp::core::EscalateMode::New).await.unwrap().ticket_id().unwrap();
+    // Opened two days ago.
+    sqlx::any::install_default_drivers();
+    let mut db = <sqlx::AnyConnection as sqlx::Connection>::connect(&bot._target.url).await.unwrap();
+    sqlx::query("UPDATE tickets SET created_at = created_at - 172800000 WHERE id = $1").bind(ticket).execute(&mut db).await.unwrap();
+    assert_eq!(bot.service.remind_experts_if_due().await.unwrap(), 1);
+    let path = format!("/channels/{EXPERTS_CHANNEL}/messages");
+    let reminder = fake.wait_for("reminder", |r| r.method == "POST" && r.path == path && text_of(&r.body).contains("attendent un expert")).await;
+    let text = text_of(&reminder.body);
+    assert!(text.contains(&format!("[#{ticket}](")) && text.contains("/desk/tickets/") && text.contains("personne ne l'a pris"), "{text}");
+    assert!(!text.contains("Chloé"), "the asker is not named: {text}");
+    bot.stop().await;
+}

@@ -94,6 +94,41 @@ async fn scheduled_work_runs_once_across_instances() {
     }
 }
 
+/// Tickets waiting for an expert longer than the delay are listed once per delay, by one of the
+/// instances asking at once; a ticket younger than the delay is not listed.
+#[tokio::test]
+async fn the_experts_reminder_is_queued_once_across_instances() {
+    for target in support::Target::all().await {
+        let e = target.engine;
+        let mut settings = target.settings();
+        settings.discord.token = svp::config::Secret::new("test-token");
+        settings.discord.experts_channel_id = Some(43);
+        let a = svp::app::open_service(&settings, false, &|_| {}).await.unwrap();
+        let other_dir = tempfile::tempdir().unwrap();
+        let mut other = settings.clone();
+        other.data_dir = other_dir.path().to_path_buf();
+        let b = svp::app::open_service(&other, false, &|_| {}).await.unwrap();
+        let staff = support::create_user(&a, "Chloé", svp::core::roles::Role::Staff).await;
+        let mut tickets = Vec::new();
+        for q in ["Un réfugié peut-il obtenir une carte de pêche ?", "Un réfugié peut-il adopter un chat à la SPA ?"] {
+            let asked = a.ask(&staff, q, svp::store::Origin::default()).await.unwrap();
+            tickets.push(a.escalate(&staff, asked.question_id, svp::core::EscalateMode::New).await.unwrap().ticket_id().unwrap());
+        }
+        assert_eq!(a.remind_experts_if_due().await.unwrap(), 0, "{e}: nothing waits 24 h yet");
+        // The first ticket was opened two days ago.
+        sqlx::any::install_default_drivers();
+        let mut db = <sqlx::AnyConnection as sqlx::Connection>::connect(&target.url).await.unwrap();
+        sqlx::query("UPDATE tickets SET created_at = created_at - 172800000 WHERE id = $1").bind(tickets[0]).execute(&mut db).await.unwrap();
+        let (x, y) = tokio::join!(a.remind_experts_if_due(), b.remind_experts_if_due());
+        let listed = [x.unwrap(), y.unwrap()];
+        assert!(listed == [1, 0] || listed == [0, 1], "{e}: one instance lists the one old ticket: {listed:?}");
+        let queued = a.store().notifications("discord", "pending").await.unwrap().into_iter().filter(|n| n.kind == "reminder").collect::<Vec<_>>();
+        assert_eq!(queued.len(), 1, "{e}");
+        assert!(queued[0].payload.contains(&format!("\"id\":{}", tickets[0])) && !queued[0].payload.contains(&format!("\"id\":{}", tickets[1])), "{e}: {}", queued[0].payload);
+        assert_eq!(a.remind_experts_if_due().await.unwrap(), 0, "{e}: not again within the delay");
+    }
+}
+
 /// Outbox claims carry an owner token: a sender whose lease expired and whose message another
 /// sender claimed cannot record its result over the new sender's.
 #[tokio::test]

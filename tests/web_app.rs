@@ -697,3 +697,75 @@ async fn metrics_are_prometheus_aggregates() {
     }
     assert!(!metrics.contains("RSA"), "aggregates only");
 }
+
+/// Every state-changing page route, and every page for experts or managers: refused when logged
+/// out, refused cross-site even with a session, refused to a role below the one it needs; and in
+/// every case nothing was recorded.
+#[tokio::test]
+async fn every_route_refuses_logged_out_cross_site_and_lower_roles() {
+    let web = Web::on(Target::sqlite()).await;
+    web.user("Chloé", Role::Staff).await;
+    web.user("Awa", Role::Expert).await;
+    web.user("Mia", Role::Manager).await;
+    let (ticket, answer) = web.answered("Chloé", "Awa", "Un réfugié peut-il obtenir une carte de pêche ?", "Réponse de test.").await;
+    let (chloe, awa) = (web.login("Chlo%C3%A9").await, web.login("Awa").await);
+    let questions = web.service.store().count_questions().await.unwrap();
+    let t = |p: &str| p.replace("{t}", &ticket.to_string()).replace("{a}", &answer.to_string());
+    // (path, form, role needed)
+    let posts = [
+        ("/", "q=le+115+pour+un+r%C3%A9fugi%C3%A9", Role::Staff),
+        ("/questions/1/feedback", "helpful=yes", Role::Staff),
+        ("/questions/1/escalate", "new=1", Role::Staff),
+        ("/questions/1/confirm", "yes=1", Role::Staff),
+        ("/tickets/{t}/reply", "text=merci", Role::Staff),
+        ("/desk/preview", "text=**gras**", Role::Expert),
+        ("/desk/tickets/{t}/reopen", "", Role::Expert),
+        ("/desk/tickets/{t}/clarify", "text=Quelle+pr%C3%A9fecture+%3F", Role::Expert),
+        ("/answers/{a}/edit", "text=Nouvelle+version.", Role::Expert),
+        ("/answers/{a}/retire", "reason=obsol%C3%A8te", Role::Expert),
+        ("/phrasings/1/approve", "", Role::Expert),
+        ("/phrasings/add", "entry=siao-115&text=appeler+le+115+le+soir", Role::Expert),
+        ("/rapports/proposer/{a}", "", Role::Manager),
+    ];
+    for (path, form, role) in posts {
+        let path = t(path);
+        let logged_out = web.post(&path, form, None).await.status();
+        assert!(matches!(logged_out.as_u16(), 401 | 303), "{path} logged out: {logged_out}");
+        let cross_site = Request::post(path.as_str())
+            .header(header::HOST, "127.0.0.1:8080")
+            .header(header::ORIGIN, "https://evil.example")
+            .header(header::COOKIE, &awa)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form.to_string()))
+            .unwrap();
+        assert_eq!(web.send(cross_site).await.status(), StatusCode::FORBIDDEN, "{path} cross-site");
+        if role != Role::Staff {
+            let status = web.post(&path, form, Some(&chloe)).await.status();
+            assert_eq!(status, StatusCode::FORBIDDEN, "{path} as staff");
+        }
+        if role == Role::Manager {
+            let status = web.post(&path, form, Some(&awa)).await.status();
+            assert_eq!(status, StatusCode::FORBIDDEN, "{path} as an expert");
+        }
+    }
+    assert_eq!(web.service.store().count_questions().await.unwrap(), questions, "nothing was asked");
+    let detail = web.service.ticket_detail(&web.service.user_named("Awa").await.unwrap(), ticket).await.unwrap();
+    assert_eq!(detail.answer.map(|a| (a.status, a.version)), Some(("published".to_string(), 1)), "the answer is untouched");
+    // Pages for experts and for managers.
+    for (path, role) in [
+        ("/desk", Role::Expert),
+        ("/desk/tickets/{t}", Role::Expert),
+        ("/connaissances/formulations", Role::Expert),
+        ("/rapports", Role::Manager),
+        ("/rapports/groupe?id=1", Role::Manager),
+        ("/rapports/questions?chiffre=questions", Role::Manager),
+        ("/rapports/synthese.csv", Role::Manager),
+        ("/stats", Role::Manager),
+    ] {
+        let path = t(path);
+        assert_eq!(web.get(&path, Some(&chloe)).await.status(), StatusCode::FORBIDDEN, "{path} as staff");
+        if role == Role::Manager {
+            assert_eq!(web.get(&path, Some(&awa)).await.status(), StatusCode::FORBIDDEN, "{path} as an expert");
+        }
+    }
+}

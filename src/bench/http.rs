@@ -77,16 +77,16 @@ pub async fn run(settings: &Settings, scale: &Scale, work: &Path) -> anyhow::Res
             for i in 0..n {
                 let question = QUESTIONS[(c + i) % QUESTIONS.len()];
                 let t = Instant::now();
-                let ok = http
-                    .post(format!("{base}/api/v1/ask"))
-                    .bearer_auth(&token)
-                    .json(&serde_json::json!({ "question": question }))
-                    .send()
-                    .await
-                    .map(|r| r.status().is_success());
-                match ok {
-                    Ok(true) => samples.push(t.elapsed()),
-                    _ => failures += 1,
+                // The whole answer is read, as a client would (and so the connection is reused).
+                let response = http.post(format!("{base}/api/v1/ask")).bearer_auth(&token).json(&serde_json::json!({ "question": question })).send().await;
+                let ok = match response {
+                    Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
+                    _ => false,
+                };
+                if ok {
+                    samples.push(t.elapsed());
+                } else {
+                    failures += 1;
                 }
             }
             (samples, failures)

@@ -47,6 +47,14 @@ pub(super) async fn run(settings: Settings) -> anyhow::Result<ExitCode> {
                     {
                         tracing::warn!(error = %e, "cannot queue the weekly digest");
                     }
+                    // About once an hour too: remind the experts of tickets waiting too long.
+                    if ticks.is_multiple_of(DIGEST_CHECK_TICKS) {
+                        match sync.remind_experts_if_due().await {
+                            Ok(0) => {}
+                            Ok(n) => tracing::info!(tickets = n, "experts reminded of waiting tickets"),
+                            Err(e) => tracing::warn!(error = %e, "cannot queue the experts' reminder"),
+                        }
+                    }
                     // The hourly clean-ups, by one instance per hour (a database error: run them
                     // anyway, they are idempotent).
                     if ticks.is_multiple_of(DIGEST_CHECK_TICKS)

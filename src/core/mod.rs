@@ -29,6 +29,7 @@ pub mod notify;
 pub mod privacy;
 pub mod question;
 pub mod redact;
+mod reminders;
 pub mod reply;
 pub mod reports;
 pub mod roles;

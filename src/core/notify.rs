@@ -10,6 +10,22 @@ pub const DISCORD: &str = "discord";
 /// Outbox channel of the web inbox.
 pub const WEB: &str = "web";
 
+/// Tickets listed in one reminder, at most.
+pub const REMINDER_TICKETS: usize = 15;
+
+/// A ticket in a reminder: what the experts' channel shows of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaitingTicket {
+    /// Ticket id.
+    pub id: i64,
+    /// Its (redacted) question.
+    pub subject: String,
+    /// When it was opened.
+    pub opened: chrono::DateTime<chrono::Utc>,
+    /// The expert who took it, if any.
+    pub assignee: Option<String>,
+}
+
 /// A message, as stored in the outbox payload.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -76,6 +92,15 @@ pub enum Message {
         /// Period, in days up to the sending time.
         days: i64,
     },
+    /// Remind the experts of tickets waiting for one of them longer than the configured delay.
+    Reminder {
+        /// The delay, in hours.
+        hours: u32,
+        /// The tickets, oldest first (at most [`REMINDER_TICKETS`]).
+        tickets: Vec<WaitingTicket>,
+        /// How many tickets wait that long in all.
+        total: usize,
+    },
     /// Tell the expert the asker replied.
     AskerReplied {
         /// Ticket.
@@ -97,6 +122,7 @@ impl Message {
             Message::Closed { .. } => "closed",
             Message::AskerReplied { .. } => "asker_replied",
             Message::Digest { .. } => "digest",
+            Message::Reminder { .. } => "reminder",
         }
     }
 }

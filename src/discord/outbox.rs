@@ -148,6 +148,14 @@ impl Sender {
                 let posted = channel.send_message(&self.http, once(render::digest(&report, &url).message(), n)).await?;
                 Ok(Some(landed(channel, posted.id)))
             }
+            Message::Reminder { hours, tickets, total } => {
+                let Some(channel) = self.settings.experts_channel_id.map(ChannelId::new) else {
+                    return Err(Failure::Refused("no experts channel configured (discord.experts_channel_id)".into()));
+                };
+                let url = format!("{}/desk", self.service.settings().search.public_url.trim_end_matches('/'));
+                let posted = channel.send_message(&self.http, once(render::reminder(*hours, tickets, *total, &url).message(), n)).await?;
+                Ok(Some(landed(channel, posted.id)))
+            }
             Message::AskerReplied { .. } => {
                 let fallback = self.settings.experts_channel_id.map(|c| c.to_string());
                 self.to_person(n, &render::notification(&message, ""), fallback.as_deref()).await

@@ -310,7 +310,34 @@ pub fn notification(message: &Message, answers_url: &str) -> Rendered {
         }
         Message::TicketCard { ticket_id } => text(&format!("Ticket #{ticket_id}")),
         Message::Digest { days } => text(&format!("Résumé des {days} derniers jours")),
+        Message::Reminder { hours, total, .. } => text(&format!("{total} ticket(s) en attente depuis plus de {hours} h")),
     }
+}
+
+/// The reminder of tickets waiting for an expert, for the experts' channel; each links to its
+/// page on the desk (`desk_url`: `…/desk`).
+pub fn reminder(hours: u32, tickets: &[crate::core::notify::WaitingTicket], total: usize, desk_url: &str) -> Rendered {
+    let lines: Vec<String> = tickets
+        .iter()
+        .map(|t| {
+            let who = t.assignee.as_deref().map_or_else(|| "personne ne l'a pris".to_string(), |a| format!("pris par {}", limits::line(a, 40)));
+            format!(
+                "[#{}]({desk_url}/tickets/{}) {} — ouvert le {}, {who}",
+                t.id,
+                t.id,
+                limits::line(&t.subject, 90),
+                crate::core::display::date(t.opened)
+            )
+        })
+        .collect();
+    let more = (total > tickets.len()).then(|| format!("\n… et {} autre(s) : [voir la file]({desk_url})", total - tickets.len()));
+    let description = format!("{}{}", lines.join("\n"), more.unwrap_or_default());
+    let embed = CreateEmbed::new()
+        .title(format!("{total} ticket(s) attendent un expert depuis plus de {hours} h"))
+        .url(desk_url)
+        .description(limits::fit(&description, EMBED_DESCRIPTION, None))
+        .colour(AMBER);
+    Rendered { embeds: vec![embed], ..Default::default() }
 }
 
 /// The pending tickets, for `/tickets`.

@@ -393,9 +393,7 @@ impl Service {
 
     /// A report for a manager, with the rows it was computed from.
     async fn computed(&self, actor: &User, query: &ReportQuery) -> DeskResult<Computed> {
-        if !actor.role.can_see_reports() {
-            return Err(DeskError::Forbidden("Les rapports sont réservés aux responsables.".into()));
-        }
+        require_reports(actor)?;
         self.compute(query).await
     }
 
@@ -575,6 +573,8 @@ impl Service {
     /// outright, `confirmed` after « Oui », `escalated`, `experts` answered by experts,
     /// `helpful`, `unhelpful`), newest first. Errors: `NotFound` for another filter.
     pub async fn report_figure(&self, actor: &User, query: &ReportQuery, filter: &str) -> DeskResult<Vec<ReportQuestion>> {
+        // Who asks is checked before what is asked: a staff member learns nothing of the filters.
+        require_reports(actor)?;
         if !FIGURE_FILTERS.contains(&filter) {
             return Err(DeskError::NotFound(format!("Filtre inconnu : {filter}.")));
         }
@@ -729,6 +729,15 @@ fn state_rank(state: &str) -> u8 {
         "article proposé" => 2,
         "réponse d'expert" => 1,
         _ => 0,
+    }
+}
+
+/// Reports are for managers. Errors: `Forbidden` for anyone else.
+fn require_reports(actor: &User) -> DeskResult<()> {
+    if actor.role.can_see_reports() {
+        Ok(())
+    } else {
+        Err(DeskError::Forbidden("Les rapports sont réservés aux responsables.".into()))
     }
 }
 
