@@ -1,5 +1,6 @@
 //! Two real `svp serve` processes on one PostgreSQL database, each with its own search index,
-//! driven through the JSON API: an answer saved through one is found through the other;
+//! driven through the JSON API: an answer saved through one is found through the other, after
+//! its listening connection is cut, and after it restarts from an older index;
 //! simultaneous claims through both have one winner; after one is killed (`kill -9`), the other
 //! keeps serving; with a (fake) Discord, one process holds the gateway, both deliver the outbox,
 //! and when the holder is killed the survivor takes the gateway over and every ticket card is
@@ -84,7 +85,7 @@ async fn two_processes_share_answers_and_claims_and_survive_a_kill() {
     let bruno = user_with_token(dir_a.path(), &url, "Bruno", "expert");
     let (port_a, port_b) = (free_port(), free_port());
     let a = serve(dir_a.path(), &url, port_a);
-    let _b = serve(dir_b.path(), &url, port_b);
+    let mut b = serve(dir_b.path(), &url, port_b);
     let (base_a, base_b) = (format!("http://127.0.0.1:{port_a}"), format!("http://127.0.0.1:{port_b}"));
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
 
@@ -118,6 +119,53 @@ async fn two_processes_share_answers_and_claims_and_survive_a_kill() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
+    // An answer through A, opened and answered in one go; B finds it first (not an article).
+    let answered_through_a = |question: &'static str, text: &'static str| {
+        let (http, chloe, awa, base_a) = (http.clone(), chloe.clone(), awa.clone(), base_a.clone());
+        async move {
+            let (_, asked) = post(&http, &base_a, "/api/v1/ask", &chloe, json!({ "question": question })).await;
+            let qid = asked["question_id"].as_i64().unwrap();
+            let (_, escalated) = post(&http, &base_a, &format!("/api/v1/questions/{qid}/escalate"), &chloe, json!({ "new": true })).await;
+            let ticket = escalated["ticket_id"].as_i64().expect("a ticket");
+            assert_eq!(post(&http, &base_a, &format!("/api/v1/tickets/{ticket}/claim"), &awa, json!({})).await.0, 200);
+            assert_eq!(post(&http, &base_a, &format!("/api/v1/tickets/{ticket}/answer"), &awa, json!({ "text": text })).await.0, 200);
+            let detail: Value = http.get(format!("{base_a}/api/v1/tickets/{ticket}")).bearer_auth(&awa).send().await.unwrap().json().await.unwrap();
+            format!("answer-{}", detail["answer"]["id"].as_i64().expect("an answer"))
+        }
+    };
+    let found_through = |base: String, question: &'static str, slug: String, secs: u64| {
+        let (http, chloe) = (http.clone(), chloe.clone());
+        async move {
+            let started = Instant::now();
+            while started.elapsed() < Duration::from_secs(secs) {
+                let (status, reply) = post(&http, &base, "/api/v1/ask", &chloe, json!({ "question": question })).await;
+                if status == 200 && reply["hits"][0]["slug"].as_str() == Some(slug.as_str()) {
+                    return true;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            false
+        }
+    };
+
+    // Every listening connection is cut (`pg_terminate_backend`): B reconnects and catches up.
+    let admin = sqlx::PgPool::connect(&url).await.unwrap();
+    let cut: i64 = sqlx::query_scalar("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'")
+        .fetch_one(&admin)
+        .await
+        .unwrap();
+    assert!(cut >= 1, "no listener to cut");
+    let second = "Un réfugié peut-il s'inscrire dans un club de football amateur ?";
+    let slug = answered_through_a(second, "Oui : la licence sportive amateur est ouverte à tous.").await;
+    assert!(found_through(base_b.clone(), second, slug, 15).await, "B caught up after its listener was cut");
+
+    // B is stopped; an answer is saved meanwhile; B restarts from its older index and has it.
+    drop(b);
+    let third = "Un réfugié peut-il adopter un chat dans un refuge de la SPA ?";
+    let slug = answered_through_a(third, "Oui : l'adoption est ouverte à toute personne majeure résidant en France.").await;
+    b = serve(dir_b.path(), &url, port_b);
+    assert!(found_through(base_b.clone(), third, slug, 30).await, "B replayed what was saved while it was down");
+
     // A is killed mid-way: B goes on, ready, with every answer.
     drop(a);
     let ready = http.get(format!("{base_b}/ready")).send().await.unwrap();
@@ -125,6 +173,7 @@ async fn two_processes_share_answers_and_claims_and_survive_a_kill() {
     let (status, reply) = post(&http, &base_b, "/api/v1/ask", &chloe, json!({ "question": question })).await;
     assert_eq!(status, 200, "{reply}");
     assert!(reply["hits"][0]["slug"].as_str().is_some_and(|s| s.starts_with("answer-")), "{reply}");
+    drop(b);
 }
 
 async fn ready(http: &reqwest::Client, base: &str) -> Value {
