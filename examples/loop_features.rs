@@ -53,7 +53,7 @@ fn main() -> anyhow::Result<()> {
                 if reply.hits.first().is_none_or(|h| h.slug != id) {
                     continue;
                 }
-                let outcome = index.search(&reply.question, 10)?;
+                let outcome = index.search(&svp::core::question::search_text(&reply.question), 10)?;
                 let concepts: Vec<_> = outcome
                     .concepts
                     .iter()

@@ -145,7 +145,8 @@ async fn explain(settings: &Settings, question: &str) -> anyhow::Result<ExitCode
         Ok(r) => r,
         Err(e) => return refuse(&AskError::Invalid(e), false),
     };
-    let outcome = bot.index().search_detailed(&redacted.searchable(), 10, 10)?;
+    // As the bot searches: links dropped, dotted acronyms joined (`crate::core::question::search_text`).
+    let outcome = bot.index().search_detailed(&crate::core::question::search_text(&redacted.searchable()), 10, 10)?;
     println!("concepts:");
     for c in &outcome.concepts {
         let corrected = c.corrected.as_ref().map(|w| format!(" (corrected: {w})")).unwrap_or_default();

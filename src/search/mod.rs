@@ -191,7 +191,7 @@ impl SearchIndex {
     /// is one edit). The fewest edits win, then the longest common start (typos are rarely in
     /// the first letters: "partent" is "partant" rather than "parent"), then the most frequent.
     /// Names ("Montreuil") are left alone: only the question's first word may be capitalised
-    /// and corrected. A stop word at least as close wins (« ecore » is « encore », not « école »):
+    /// and corrected; so are correctly spelled French words (« chasse » is not « classe »). A stop word at least as close wins (« ecore » is « encore », not « école »):
     /// the index holds none, and they are the commonest words of any question.
     fn correction(&self, stats: &Stats<'_>, token: &analyzer::Analyzed, typed: &str) -> Option<Correction> {
         let f = &self.store.fields;
@@ -202,6 +202,12 @@ impl SearchIndex {
         }
         let known = |field: Field, text: &str| stats.doc_freq(&Term::from_field_text(field, text)).unwrap_or(0) > 0;
         if known(f.exact, &token.exact) || f.stemmed_boosts().iter().any(|(field, _)| known(*field, &token.stem)) {
+            return None;
+        }
+        // A correctly spelled French word the index does not know names something the knowledge
+        // does not cover (« permis de chasse »): taking it for a typo of a known word (« classe »)
+        // would answer another question.
+        if crate::lexicon::is_french_word(typed) {
             return None;
         }
         let distance = if len >= 8 { 2 } else { 1 };
@@ -749,6 +755,17 @@ mod tests {
         let concepts = index.concepts("une maisom");
         let corrected = concepts.iter().find(|c| c.corrected).expect("the typo is corrected");
         assert_eq!(corrected.alternatives[0].exact[0].1, "maison");
+        Ok(())
+    }
+
+    #[test]
+    fn a_correctly_spelled_word_is_not_taken_for_a_typo() -> anyhow::Result<()> {
+        let index = SearchIndex::in_memory(&Synonyms::default())?;
+        index.rebuild(&mut [titled("a", "permis de conduire de classe B")].into_iter(), "h", 0, &|_| {})?;
+        // « chasse » is one edit from « classe », but it is a French word: not a typo.
+        assert!(index.concepts("permis de chasse").iter().all(|c| !c.corrected));
+        // « clase » is no word: it is corrected.
+        assert!(index.concepts("permis de clase").iter().any(|c| c.corrected));
         Ok(())
     }
 }
