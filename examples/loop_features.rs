@@ -9,12 +9,9 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use chrono::Utc;
 use serde_json::json;
 use svp::core::{Bot, indexing};
 use svp::knowledge::KnowledgeBase;
-use svp::search::SearchIndex;
-use svp::store::ExpertAnswer;
 
 fn main() -> anyhow::Result<()> {
     let mut sets: Vec<String> = std::env::args().skip(1).collect();
@@ -24,25 +21,7 @@ fn main() -> anyhow::Result<()> {
     let kb = Arc::new(KnowledgeBase::load(Path::new("knowledge"), svp::app::today())?.kb);
     for set in &sets {
         let entries = svp::eval::expert_loop::read_entries(Path::new(set))?;
-        let index = SearchIndex::in_memory(&kb.synonyms)?;
-        let answers: Vec<ExpertAnswer> = entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| ExpertAnswer {
-                id: i as i64 + 1,
-                ticket_id: i as i64 + 1,
-                author_id: 1,
-                author_name: "Expert".into(),
-                status: "published".into(),
-                version: 1,
-                text: svp::core::redact::redact(&e.answer).text,
-                question: svp::core::redact::redact(&e.question).text,
-                theme: None,
-                updated_at: Utc::now(),
-            })
-            .collect();
-        let mut all = indexing::article_entries(&kb).chain(answers.iter().map(indexing::expert_entry));
-        index.rebuild(&mut all, "loop", 0, &|_| {})?;
+        let index = svp::eval::expert_loop::index_over_articles(&kb, &entries)?;
         let index = Arc::new(index);
         let bot = Bot::new(kb.clone(), index.clone(), Default::default(), Default::default());
         for (i, entry) in entries.iter().enumerate() {

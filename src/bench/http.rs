@@ -14,7 +14,7 @@ use crate::core::{EscalateMode, Service};
 use crate::store::{NewUser, Origin};
 
 /// Concurrent API clients.
-const CLIENTS: usize = 32;
+pub(super) const CLIENTS: usize = 32;
 const PASSWORD: &str = "banc d'essai du bureau";
 
 /// How much to do.
@@ -40,7 +40,8 @@ impl Scale {
     }
 }
 
-const QUESTIONS: &[&str] = &[
+/// What the API clients ask, in turn.
+pub(super) const QUESTIONS: &[&str] = &[
     "il a 23 ans, réfugié, pas d'enfant : droit au RSA ou pas ?",
     "comment obtenir une domiciliation administrative ?",
     "le consulat a refusé le visa de sa femme, quel recours ?",

@@ -13,15 +13,13 @@ use serde_json::{Value, json};
 use sqlx::Connection as _;
 
 use super::fake_discord::FakeDiscord;
+use super::http::{CLIENTS, QUESTIONS};
 use super::{Latency, ms};
 use crate::config::{Secret, Settings};
 use crate::core::Service;
 use crate::core::notify::{DISCORD, Message};
 use crate::core::roles::Role;
 use crate::store::{NewNotification, NewUser};
-
-/// Concurrent API clients.
-const CLIENTS: usize = 32;
 
 /// How much to do.
 #[derive(Debug, Clone, Copy)]
@@ -46,14 +44,6 @@ impl Scale {
     }
 }
 
-const QUESTIONS: &[&str] = &[
-    "il a 23 ans, réfugié, pas d'enfant : droit au RSA ou pas ?",
-    "comment obtenir une domiciliation administrative ?",
-    "le consulat a refusé le visa de sa femme, quel recours ?",
-    "carte vitale : il a toujours un numéro provisoire, que faire ?",
-    "cours de français OFII : combien d'heures maintenant ?",
-    "échange du permis de conduire : quel délai pour un réfugié ?",
-];
 
 /// An `svp serve` process, killed when dropped.
 struct Instance {

@@ -61,6 +61,31 @@ pub struct LoopReport {
     pub misses: Vec<String>,
 }
 
+/// An in-memory index of the published articles and of every entry's answer, stored as the
+/// desk stores one (redacted, published); entry `i`'s answer is `indexing::expert_id(i + 1)`.
+pub fn index_over_articles(kb: &Arc<KnowledgeBase>, entries: &[LoopEntry]) -> anyhow::Result<SearchIndex> {
+    let index = SearchIndex::in_memory(&kb.synonyms)?;
+    let answers: Vec<ExpertAnswer> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| ExpertAnswer {
+            id: i as i64 + 1,
+            ticket_id: i as i64 + 1,
+            author_id: 1,
+            author_name: "Expert".into(),
+            status: "published".into(),
+            version: 1,
+            text: crate::core::redact::redact(&e.answer).text,
+            question: crate::core::redact::redact(&e.question).text,
+            theme: None,
+            updated_at: Utc::now(),
+        })
+        .collect();
+    let mut all = indexing::article_entries(kb).chain(answers.iter().map(indexing::expert_entry));
+    index.rebuild(&mut all, "loop", 0, &|_| {})?;
+    Ok(index)
+}
+
 /// Indexes every entry's answer over the articles and asks the paraphrases and distractors.
 pub fn evaluate(
     kb: &Arc<KnowledgeBase>,
@@ -69,29 +94,7 @@ pub fn evaluate(
     entries: &[LoopEntry],
     today: NaiveDate,
 ) -> anyhow::Result<LoopReport> {
-    let index = SearchIndex::in_memory(&kb.synonyms)?;
-    let answers: Vec<ExpertAnswer> = entries
-        .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            let bot_redact = crate::core::redact::redact;
-            // Stored as the desk stores an answer: redacted.
-            ExpertAnswer {
-                id: i as i64 + 1,
-                ticket_id: i as i64 + 1,
-                author_id: 1,
-                author_name: "Expert".into(),
-                status: "published".into(),
-                version: 1,
-                text: bot_redact(&e.answer).text,
-                question: bot_redact(&e.question).text,
-                theme: None,
-                updated_at: Utc::now(),
-            }
-        })
-        .collect();
-    let mut all = indexing::article_entries(kb).chain(answers.iter().map(indexing::expert_entry));
-    index.rebuild(&mut all, "loop", 0, &|_| {})?;
+    let index = index_over_articles(kb, entries)?;
     let bot = Bot::new(kb.clone(), Arc::new(index), search.clone(), limits.clone());
     let (mut asked, mut first, mut answered, mut distractors, mut wrongly) = (0, 0, 0, 0, 0);
     let (mut offered, mut offered_wrongly) = (0, 0);
