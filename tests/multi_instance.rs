@@ -71,6 +71,17 @@ async fn an_answer_saved_through_one_instance_is_found_through_the_other() {
     following.await.unwrap();
 }
 
+/// Two services on the database of `settings`, each with its own data folder (returned, to
+/// keep it alive).
+async fn two_services(settings: &svp::config::Settings) -> (Service, Service, tempfile::TempDir) {
+    let a = svp::app::open_service(settings, false, &|_| {}).await.unwrap();
+    let other_dir = tempfile::tempdir().unwrap();
+    let mut other = settings.clone();
+    other.data_dir = other_dir.path().to_path_buf();
+    let b = svp::app::open_service(&other, false, &|_| {}).await.unwrap();
+    (a, b, other_dir)
+}
+
 /// The weekly digest is queued once, whichever instances ask for it at the same moment.
 #[tokio::test]
 async fn scheduled_work_runs_once_across_instances() {
@@ -78,11 +89,7 @@ async fn scheduled_work_runs_once_across_instances() {
         let mut settings = target.settings();
         settings.discord.token = svp::config::Secret::new("test-token");
         settings.discord.managers_channel_id = Some(42);
-        let a = svp::app::open_service(&settings, false, &|_| {}).await.unwrap();
-        let other_dir = tempfile::tempdir().unwrap();
-        let mut other = settings.clone();
-        other.data_dir = other_dir.path().to_path_buf();
-        let b = svp::app::open_service(&other, false, &|_| {}).await.unwrap();
+        let (a, b, _other_dir) = two_services(&settings).await;
         let (x, y) = tokio::join!(a.digest_if_due(), b.digest_if_due());
         let queued = [x.unwrap(), y.unwrap()].iter().filter(|q| **q).count();
         assert_eq!(queued, 1, "{}: exactly one instance queues the digest", target.engine);
@@ -103,11 +110,7 @@ async fn the_experts_reminder_is_queued_once_across_instances() {
         let mut settings = target.settings();
         settings.discord.token = svp::config::Secret::new("test-token");
         settings.discord.experts_channel_id = Some(43);
-        let a = svp::app::open_service(&settings, false, &|_| {}).await.unwrap();
-        let other_dir = tempfile::tempdir().unwrap();
-        let mut other = settings.clone();
-        other.data_dir = other_dir.path().to_path_buf();
-        let b = svp::app::open_service(&other, false, &|_| {}).await.unwrap();
+        let (a, b, _other_dir) = two_services(&settings).await;
         let staff = support::create_user(&a, "Chloé", svp::core::roles::Role::Staff).await;
         let mut tickets = Vec::new();
         for q in ["Un réfugié peut-il obtenir une carte de pêche ?", "Un réfugié peut-il adopter un chat à la SPA ?"] {
