@@ -9,7 +9,7 @@
 
 pub mod corpus;
 mod fake_discord;
-mod http;
+pub mod http;
 mod instances;
 mod load;
 mod peers;

@@ -112,7 +112,23 @@ pub struct SearchIndex {
     parallel_from: u64,
     /// Stop words a typo may stand for (folded, at least [`MIN_CORRECTED_LEN`] letters).
     stop_words: Vec<String>,
+    /// Stem weights of the current searcher generation, shared by every search.
+    stem_weights: std::sync::Mutex<StemWeights>,
 }
+
+/// The weight of every stem looked up since the index last changed ([`SearchIndex::stem_weight`]).
+/// Re-ranking compares the question with the phrasings of its first hits, a few hundred stems per
+/// search, each weight several term-dictionary lookups: most are the same from one search to the
+/// next.
+#[derive(Default)]
+struct StemWeights {
+    /// The searcher generation the weights were computed on.
+    generation: u64,
+    weights: std::collections::HashMap<String, f32>,
+}
+
+/// Stems kept in [`StemWeights`] before it starts again (a few MB at most).
+const STEM_WEIGHTS_MAX: usize = 100_000;
 
 impl SearchIndex {
     /// Opens (or creates) the index in `dir`, with the curators' synonyms.
@@ -134,6 +150,7 @@ impl SearchIndex {
             parallel: std::sync::OnceLock::new(),
             parallel_from: PARALLEL_MIN_DOCS,
             stop_words: analyzer::stop_words_folded(MIN_CORRECTED_LEN),
+            stem_weights: Default::default(),
         }
     }
 
@@ -255,7 +272,7 @@ impl SearchIndex {
         tokens
             .into_iter()
             .map(|t| {
-                let weight = self.stem_weight(&stats, &t.stem, n);
+                let weight = self.cached_stem_weight(&searcher, &stats, &t.stem, n);
                 (t.stem, weight)
             })
             .collect()
@@ -274,6 +291,29 @@ impl SearchIndex {
             .max()
             .unwrap_or(0);
         if df == 0 { idf(1, n.max(2)) } else { idf(df, n) }
+    }
+
+    /// [`Self::stem_weight`] through the cache of this searcher's generation.
+    fn cached_stem_weight(&self, searcher: &Searcher, stats: &Stats<'_>, stem: &str, num_docs: u64) -> f32 {
+        let generation = searcher.generation().generation_id();
+        {
+            let cache = self.stem_weights.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if cache.generation == generation
+                && let Some(w) = cache.weights.get(stem)
+            {
+                return *w;
+            }
+        }
+        let weight = self.stem_weight(stats, stem, num_docs);
+        let mut cache = self.stem_weights.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if cache.generation != generation || cache.weights.len() >= STEM_WEIGHTS_MAX {
+            // A newer searcher may have replaced the weights meanwhile: an older one's are not
+            // kept over them for long (the next search on the newer one starts them again).
+            cache.generation = generation;
+            cache.weights.clear();
+        }
+        cache.weights.insert(stem.to_string(), weight);
+        weight
     }
 
     /// Searches `text` (raw user input) and returns up to `limit` hits, the first with its
@@ -313,8 +353,7 @@ impl SearchIndex {
         // tell an entry one of whose phrasings asks this very question from one whose phrasings
         // each share a few of its words.
         let depth = ranked.len().min(RERANK_DEPTH);
-        let mut weights = std::collections::HashMap::new();
-        let mut stem_weight = |stem: &str| *weights.entry(stem.to_string()).or_insert_with(|| self.stem_weight(&stats, stem, stats_n));
+        let mut stem_weight = |stem: &str| self.cached_stem_weight(&searcher, &stats, stem, stats_n);
         for hit in &mut ranked[..depth] {
             let lines = schema::phrasing_lines(&hit.doc, &self.store.fields);
             hit.phrasing = phrasing_similarity(&concepts, &infos, lines, &mut stem_weight);

@@ -57,13 +57,13 @@ where
 /// [`changes`] of `fingerprint` for a logged-in user, ending when the request's credential no
 /// longer logs them in (logout, expiry, revoked token). `fingerprint` errors are retried.
 pub fn for_session<F, Fut>(
-    service: crate::core::Service,
+    service: std::sync::Arc<crate::core::Service>,
     user: crate::store::User,
     headers: axum::http::HeaderMap,
     fingerprint: F,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>>
 where
-    F: Fn(crate::core::Service, crate::store::User) -> Fut + Clone + Send + Sync + 'static,
+    F: Fn(std::sync::Arc<crate::core::Service>, crate::store::User) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = crate::core::DeskResult<String>> + Send,
 {
     let credential = super::session::Credential::of(&headers);

@@ -40,8 +40,9 @@ pub use session::COOKIE as SESSION_COOKIE;
 /// Shared state of the web handlers.
 #[derive(Clone)]
 pub struct WebState {
-    /// The core service.
-    pub service: Service,
+    /// The core service (shared: axum clones the state for every handler and middleware, and a
+    /// whole [`Service`] is settings, the bot and pools).
+    pub service: std::sync::Arc<Service>,
 }
 
 impl WebState {
@@ -50,7 +51,7 @@ impl WebState {
         views::check()?;
         // Before anything is counted.
         metrics::handle();
-        Ok(WebState { service })
+        Ok(WebState { service: std::sync::Arc::new(service) })
     }
 }
 
