@@ -112,23 +112,37 @@ pub struct SearchIndex {
     parallel_from: u64,
     /// Stop words a typo may stand for (folded, at least [`MIN_CORRECTED_LEN`] letters).
     stop_words: Vec<String>,
-    /// Stem weights of the current searcher generation, shared by every search.
-    stem_weights: std::sync::Mutex<StemWeights>,
+    /// Term statistics of the current searcher generation, shared by every search.
+    term_cache: std::sync::Mutex<TermCache>,
 }
 
-/// The weight of every stem looked up since the index last changed ([`SearchIndex::stem_weight`]).
-/// Re-ranking compares the question with the phrasings of its first hits, a few hundred stems per
-/// search, each weight several term-dictionary lookups: most are the same from one search to the
-/// next.
+/// Document frequencies and stem weights ([`SearchIndex::stem_weight`]) looked up since the index
+/// last changed. A search looks up about a hundred terms (every concept in every field) and
+/// re-ranking weighs a few hundred stems of its first hits' phrasings, each a term-dictionary
+/// lookup per segment: most are the same from one search to the next.
 #[derive(Default)]
-struct StemWeights {
-    /// The searcher generation the weights were computed on.
+struct TermCache {
+    /// The searcher generation the statistics were read from.
     generation: u64,
-    weights: std::collections::HashMap<String, f32>,
+    doc_freqs: std::collections::HashMap<Term, u64>,
+    stem_weights: std::collections::HashMap<String, f32>,
 }
 
-/// Stems kept in [`StemWeights`] before it starts again (a few MB at most).
-const STEM_WEIGHTS_MAX: usize = 100_000;
+/// Entries kept in [`TermCache`] before it starts again (a few MB at most).
+const TERM_CACHE_MAX: usize = 100_000;
+
+impl TermCache {
+    /// The cache for `generation`, emptied when it held another one's statistics or grew too big.
+    fn of(cache: &std::sync::Mutex<TermCache>, generation: u64) -> std::sync::MutexGuard<'_, TermCache> {
+        let mut cache = cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if cache.generation != generation || cache.doc_freqs.len() + cache.stem_weights.len() >= TERM_CACHE_MAX {
+            cache.generation = generation;
+            cache.doc_freqs.clear();
+            cache.stem_weights.clear();
+        }
+        cache
+    }
+}
 
 impl SearchIndex {
     /// Opens (or creates) the index in `dir`, with the curators' synonyms.
@@ -150,7 +164,7 @@ impl SearchIndex {
             parallel: std::sync::OnceLock::new(),
             parallel_from: PARALLEL_MIN_DOCS,
             stop_words: analyzer::stop_words_folded(MIN_CORRECTED_LEN),
-            stem_weights: Default::default(),
+            term_cache: Default::default(),
         }
     }
 
@@ -193,7 +207,7 @@ impl SearchIndex {
     /// Analyzes a question into concepts, typos corrected (exposed for diagnostics and tests).
     pub fn concepts(&self, text: &str) -> Vec<Concept> {
         let searcher = self.store.reader.searcher();
-        let stats = Stats::new(&searcher, stats_docs(&searcher));
+        let stats = Stats::new(&searcher, stats_docs(&searcher), &self.term_cache);
         self.concepts_with(&stats, text)
     }
 
@@ -267,12 +281,12 @@ impl SearchIndex {
     pub fn term_weights(&self, text: &str) -> std::collections::HashMap<String, f32> {
         let searcher = self.store.reader.searcher();
         let n = stats_docs(&searcher);
-        let stats = Stats::new(&searcher, n);
+        let stats = Stats::new(&searcher, n, &self.term_cache);
         let tokens = analyzer::analyze(&mut self.stemmer.clone(), &mut self.exacter.clone(), &analyzer::normalize(text));
         tokens
             .into_iter()
             .map(|t| {
-                let weight = self.cached_stem_weight(&searcher, &stats, &t.stem, n);
+                let weight = self.cached_stem_weight(&stats, &t.stem, n);
                 (t.stem, weight)
             })
             .collect()
@@ -294,25 +308,12 @@ impl SearchIndex {
     }
 
     /// [`Self::stem_weight`] through the cache of this searcher's generation.
-    fn cached_stem_weight(&self, searcher: &Searcher, stats: &Stats<'_>, stem: &str, num_docs: u64) -> f32 {
-        let generation = searcher.generation().generation_id();
-        {
-            let cache = self.stem_weights.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            if cache.generation == generation
-                && let Some(w) = cache.weights.get(stem)
-            {
-                return *w;
-            }
+    fn cached_stem_weight(&self, stats: &Stats<'_>, stem: &str, num_docs: u64) -> f32 {
+        if let Some(w) = TermCache::of(&self.term_cache, stats.generation).stem_weights.get(stem) {
+            return *w;
         }
         let weight = self.stem_weight(stats, stem, num_docs);
-        let mut cache = self.stem_weights.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if cache.generation != generation || cache.weights.len() >= STEM_WEIGHTS_MAX {
-            // A newer searcher may have replaced the weights meanwhile: an older one's are not
-            // kept over them for long (the next search on the newer one starts them again).
-            cache.generation = generation;
-            cache.weights.clear();
-        }
-        cache.weights.insert(stem.to_string(), weight);
+        TermCache::of(&self.term_cache, stats.generation).stem_weights.insert(stem.to_string(), weight);
         weight
     }
 
@@ -328,7 +329,7 @@ impl SearchIndex {
         let searcher = self.store.reader.searcher();
         let num_docs = searcher.num_docs();
         let stats_n = stats_docs(&searcher);
-        let stats = Stats::new(&searcher, stats_n);
+        let stats = Stats::new(&searcher, stats_n, &self.term_cache);
         let concepts = self.concepts_with(&stats, text);
         if concepts.is_empty() || num_docs == 0 || limit == 0 {
             return Ok(SearchOutcome { num_docs, ..Default::default() });
@@ -353,7 +354,7 @@ impl SearchIndex {
         // tell an entry one of whose phrasings asks this very question from one whose phrasings
         // each share a few of its words.
         let depth = ranked.len().min(RERANK_DEPTH);
-        let mut stem_weight = |stem: &str| self.cached_stem_weight(&searcher, &stats, stem, stats_n);
+        let mut stem_weight = |stem: &str| self.cached_stem_weight(&stats, stem, stats_n);
         for hit in &mut ranked[..depth] {
             let lines = schema::phrasing_lines(&hit.doc, &self.store.fields);
             hit.phrasing = phrasing_similarity(&concepts, &infos, lines, &mut stem_weight);
@@ -580,25 +581,27 @@ fn term_stats(
     Ok((!tokens.is_empty()).then_some((sum, min_df)))
 }
 
-/// BM25 statistics for one search, each document frequency looked up once: the concept
-/// weighting and tantivy's scorers ask for the same terms.
+/// BM25 statistics for one search, each document frequency looked up once per searcher
+/// generation ([`TermCache`]): the concept weighting and tantivy's scorers ask for the same
+/// terms, and so does the next search.
 struct Stats<'a> {
     searcher: &'a Searcher,
     docs: u64,
-    doc_freqs: std::cell::RefCell<std::collections::HashMap<Term, u64>>,
+    generation: u64,
+    cache: &'a std::sync::Mutex<TermCache>,
 }
 
 impl<'a> Stats<'a> {
-    fn new(searcher: &'a Searcher, docs: u64) -> Self {
-        Stats { searcher, docs, doc_freqs: Default::default() }
+    fn new(searcher: &'a Searcher, docs: u64, cache: &'a std::sync::Mutex<TermCache>) -> Self {
+        Stats { searcher, docs, generation: searcher.generation().generation_id(), cache }
     }
 
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
-        if let Some(df) = self.doc_freqs.borrow().get(term) {
+        if let Some(df) = TermCache::of(self.cache, self.generation).doc_freqs.get(term) {
             return Ok(*df);
         }
         let df = self.searcher.doc_freq(term)?;
-        self.doc_freqs.borrow_mut().insert(term.clone(), df);
+        TermCache::of(self.cache, self.generation).doc_freqs.insert(term.clone(), df);
         Ok(df)
     }
 }

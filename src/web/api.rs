@@ -11,7 +11,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 use super::session::CurrentUser;
 use super::{WebError, WebState};
@@ -113,11 +112,13 @@ fn bad_request(e: &JsonRejection) -> Response {
     WebError::json(StatusCode::BAD_REQUEST, "bad_request", &format!("Requête mal formée : {}", e.body_text()))
 }
 
-type ApiResult = Result<Json<Value>, WebError>;
+type ApiResult = Result<Response, WebError>;
 
+/// The JSON of a core result, serialized once straight into the response body.
 fn api<T: serde::Serialize>(result: Result<T, DeskError>) -> ApiResult {
     let value = result.map_err(WebError::Api)?;
-    serde_json::to_value(value).map(Json).map_err(|e| WebError::Api(DeskError::Unavailable(e.into())))
+    let body = serde_json::to_vec(&value).map_err(|e| WebError::Api(DeskError::Unavailable(e.into())))?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
