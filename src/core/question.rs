@@ -104,15 +104,20 @@ mod tests {
 }
 
 /// The text searched for a question: dotted acronyms read as undotted ones (« A.P.I. » is
-/// « API », « R.S.A. » is « RSA »), and pasted links left out (their words are no question).
+/// « API », « R.S.A. » is « RSA »), pasted links left out (their words are no question), and the
+/// SMS « ou pa ? » read as « ou pas ? » (in lower case and closing a clause: « la PA » and « RSA
+/// ou PA ? » still name the prime d'activité).
 pub fn search_text(text: &str) -> String {
     use std::sync::LazyLock;
     static URL: LazyLock<regex::Regex> =
         LazyLock::new(|| regex::Regex::new(r"(?i)\b(?:https?://|www\.)\S+").expect("valid regex"));
     static DOTTED: LazyLock<regex::Regex> =
         LazyLock::new(|| regex::Regex::new(r"\b(?:\p{L}\.){2,}(?:\p{L}\b)?").expect("valid regex"));
+    static OU_PA: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r"(?m)\b([Oo][Uu]\s+)pa(\s*(?:[?!.,;:)]|$))").expect("valid regex"));
     let without_links = URL.replace_all(text, " ");
-    DOTTED.replace_all(&without_links, |c: &regex::Captures<'_>| format!("{} ", c[0].replace('.', ""))).into_owned()
+    let undotted = DOTTED.replace_all(&without_links, |c: &regex::Captures<'_>| format!("{} ", c[0].replace('.', "")));
+    OU_PA.replace_all(&undotted, "${1}pas${2}").into_owned()
 }
 
 #[cfg(test)]
@@ -125,5 +130,14 @@ mod search_text_tests {
         assert_eq!(search_text("le R.S.A à 25 ans").split_whitespace().collect::<Vec<_>>(), ["le", "RSA", "à", "25", "ans"]);
         assert_eq!(search_text("voir https://www.service-public.fr/particuliers/vosdroits/F2741 svp").split_whitespace().collect::<Vec<_>>(), ["voir", "svp"]);
         assert_eq!(search_text("M. Diallo, art. L.262-4"), "M. Diallo, art. L.262-4");
+    }
+
+    #[test]
+    fn sms_ou_pa_is_ou_pas_but_the_prime_d_activite_stays() {
+        assert_eq!(search_text("faut 5 ans ou pa ? et pour les bps"), "faut 5 ans ou pas ? et pour les bps");
+        assert_eq!(search_text("ca concerne les bpi ou pa"), "ca concerne les bpi ou pas");
+        assert_eq!(search_text("il touche le RSA ou PA ?"), "il touche le RSA ou PA ?");
+        assert_eq!(search_text("ou pa de la caf ?"), "ou pa de la caf ?");
+        assert_eq!(search_text("ou pas ?"), "ou pas ?");
     }
 }
