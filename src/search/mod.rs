@@ -8,18 +8,19 @@
 //! from the text scores.
 //!
 //! Layout: [`analyzer`] (French analysis), [`query`] (concepts and synonyms), `schema` (fields
-//! and entries), `index` (open, rebuild, update, commit payload).
+//! and entries), `index` (open, rebuild, update, commit payload), `snippet` (the answer card's
+//! extract, over cached analyses).
 
 pub mod analyzer;
 mod index;
 pub mod query;
 mod schema;
+mod snippet;
 
 use std::path::Path;
 
 use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::collector::TopDocs;
 use tantivy::query::EnableScoring;
@@ -50,6 +51,8 @@ const DETAILED_HITS: usize = 1;
 const PHRASING_WEIGHT: f32 = 1.0;
 /// How many of the first hits are re-ranked by their closest phrasing.
 const RERANK_DEPTH: usize = 3;
+/// Longest extract shown on an answer card, in bytes.
+const SNIPPET_CHARS: usize = 220;
 /// From this many documents, the segments of the index are searched in parallel.
 const PARALLEL_MIN_DOCS: u64 = 20_000;
 
@@ -114,6 +117,8 @@ pub struct SearchIndex {
     stop_words: Vec<String>,
     /// Term statistics of the current searcher generation, shared by every search.
     term_cache: std::sync::Mutex<TermCache>,
+    /// Analysed texts for the answer cards' extracts.
+    snippets: snippet::Snippets,
 }
 
 /// Document frequencies and stem weights ([`SearchIndex::stem_weight`]) looked up since the index
@@ -165,6 +170,7 @@ impl SearchIndex {
             parallel_from: PARALLEL_MIN_DOCS,
             stop_words: analyzer::stop_words_folded(MIN_CORRECTED_LEN),
             term_cache: Default::default(),
+            snippets: Default::default(),
         }
     }
 
@@ -404,8 +410,7 @@ impl SearchIndex {
 
     /// An extract of `text` around the question's words, those in `**bold**`.
     pub fn snippet(&self, outcome: &SearchOutcome, text: &str) -> String {
-        let generator = SnippetGenerator::new(outcome.highlight.clone(), self.stemmer.clone(), self.store.fields.body, 220);
-        render_snippet(&generator.snippet(text))
+        self.snippets.render(&self.stemmer, &outcome.highlight, text, SNIPPET_CHARS)
     }
 
     /// The clauses of one concept (every field and alternative), scored together as their best
@@ -659,25 +664,6 @@ fn concept_scores(stats: &Stats<'_>, concepts: &[Vec<Box<dyn Query>>], docs: &[D
     }
     let out = best_and_sum.into_iter().map(|row| row.into_iter().map(|(max, sum)| max + (sum - max) * TIE_BREAKER).collect()).collect();
     Ok(out)
-}
-
-/// A snippet as Markdown: matched words in bold, whitespace collapsed.
-fn render_snippet(snippet: &tantivy::snippet::Snippet) -> String {
-    let text = snippet.fragment();
-    let mut out = String::with_capacity(text.len() + 16);
-    let mut last = 0;
-    for range in snippet.highlighted() {
-        if range.start < last || range.end > text.len() {
-            continue;
-        }
-        out.push_str(&text[last..range.start]);
-        out.push_str("**");
-        out.push_str(&text[range.clone()]);
-        out.push_str("**");
-        last = range.end;
-    }
-    out.push_str(&text[last..]);
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
