@@ -496,34 +496,34 @@ fn phrasing_similarity<'d>(
     if total <= 0.0 {
         return 0.0;
     }
-    // Each phrasing with the weight of the concepts it holds and which of its stems they use.
-    let mut candidates: Vec<(f32, Vec<&str>, Vec<bool>)> = phrasings
+    // Each phrasing that holds a concept, with the weight of those it holds and the forms it
+    // holds them in (most phrasings hold none: nothing is allocated for them).
+    let mut candidates: Vec<(f32, Vec<&str>, Vec<&query::Alternative>)> = phrasings
         .filter_map(|stems| {
             let mut held = 0f32;
-            let mut used = vec![false; stems.len()];
+            let mut forms = Vec::new();
             for (concept, info) in concepts.iter().zip(infos) {
                 let form = concept.alternatives.iter().find(|a| a.stems.iter().all(|(_, s)| stems.contains(&s.as_str())));
                 if let Some(form) = form {
                     held += info.idf;
-                    for (i, stem) in stems.iter().enumerate() {
-                        used[i] |= form.stems.iter().any(|(_, s)| s == stem);
-                    }
+                    forms.push(form);
                 }
             }
-            (held > 0.0).then_some((held, stems, used))
+            (held > 0.0).then_some((held, stems, forms))
         })
         .collect();
     // Most held first: a phrasing that cannot beat the best so far, even with no other word,
     // needs no word weights.
     candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
     let mut best = 0f32;
-    for (held, stems, used) in candidates {
+    for (held, stems, forms) in candidates {
         if held / total <= best {
             break;
         }
         let mut counted: Vec<&str> = Vec::new();
         let mut other = 0f32;
-        for (stem, used) in stems.iter().zip(used) {
+        for stem in &stems {
+            let used = forms.iter().any(|form| form.stems.iter().any(|(_, s)| s == stem));
             if !used && !counted.contains(stem) {
                 counted.push(stem);
                 other += stem_weight(stem);

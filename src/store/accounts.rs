@@ -99,6 +99,7 @@ impl Store {
 
     /// Records activity on a session.
     pub async fn touch_session(&self, token_hash: &str, at: i64) -> StoreResult<()> {
+        let _turn = self.write_turn().await;
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2").bind(at).bind(token_hash).execute(&self.pool).await?;
         Ok(())
     }

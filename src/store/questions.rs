@@ -37,6 +37,7 @@ impl Store {
             Some((a, b, c, d)) => (Some(a.as_str()), Some(b.as_str()), Some(c.as_str()), Some(d.as_str())),
             None => (None, None, None, None),
         };
+        let _turn = self.write_turn().await;
         let row = sqlx::query(
             "INSERT INTO questions (asker_id, text, transport, channel, site, decision, confidence, reason, top_id, \
              top_kind, top_title, theme, hits, redactions, created_at) \
