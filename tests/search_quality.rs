@@ -77,11 +77,11 @@ fn independent_set_quality_floors() {
 #[test]
 fn case_messages_quality_floors() {
     let (report, summary) = evaluate("eval/cases.jsonl");
-    assert!(report.recall_at_1 >= 0.90, "{summary}");
+    assert!(report.recall_at_1 >= 0.91, "{summary}");
     assert!(report.recall_at_3 >= 0.98, "{summary}");
-    assert!(report.answered_precision >= 0.95, "{summary}");
+    assert!(report.answered_precision >= 0.96, "{summary}");
     assert!(report.out_of_scope_escalation_rate >= 0.95, "{summary}");
-    assert!(report.in_scope_answer_rate >= 0.58, "{summary}");
+    assert!(report.in_scope_answer_rate >= 0.60, "{summary}");
 }
 
 /// The same sets with two typos per question (`eval/make_typos.py`): typo tolerance keeps the
@@ -222,6 +222,15 @@ fn a_one_word_question_is_too_vague_to_answer() {
         assert_eq!(reply.decision, svp::core::Decision::Escalate, "{q}: {}", reply.reason);
         assert!(reply.reason.contains("précisez"), "{q}: {}", reply.reason);
     }
+}
+
+/// « obtenir » frames the question: an entry whose phrasings ask « comment obtenir » something
+/// else (an avis d'imposition) does not outrank the one about the subject.
+#[test]
+fn what_the_asker_wants_to_obtain_outweighs_the_word_obtain() {
+    let reply = bot().reply("comment obtenir un logement social ?", today()).unwrap();
+    assert_eq!(reply.hits.first().map(|h| h.slug.as_str()), Some("demande-logement-social"), "{:?}", reply.hits);
+    assert_eq!(reply.decision, svp::core::Decision::Answer, "{:?}", reply.features);
 }
 
 /// Dotted acronyms read as undotted ones, and a pasted link changes nothing.

@@ -15,6 +15,25 @@ pub const SYNONYM_WEIGHT: f32 = 0.9;
 /// Weight of a word corrected from a typo: the correction may be wrong.
 pub const CORRECTED_WEIGHT: f32 = 0.6;
 
+/// Weight of a word that frames the question rather than saying what it is about (« comment
+/// obtenir un logement social ? »): an entry whose phrasings ask « comment obtenir … » about
+/// something else must not outrank the one about the subject.
+pub const FRAME_WEIGHT: f32 = 0.5;
+
+/// Words that frame a question (as typed; their stems are compared): what the asker wants to get,
+/// not what about. Most such words (« faire », « pouvoir », « quel ») are stop words already;
+/// « comment » is not one of them, as it tells a procedure from a condition.
+const FRAME_WORDS: &[&str] = &["obtenir", "obtenu", "obtenue", "obtention", "obtient", "possible", "possibilité"];
+
+/// Whether every form of `concept` frames the question ([`FRAME_WORDS`]).
+fn frames(concept: &Concept) -> bool {
+    static STEMS: std::sync::LazyLock<HashSet<String>> = std::sync::LazyLock::new(|| {
+        let mut stemmer = analyzer::stemmed();
+        FRAME_WORDS.iter().flat_map(|w| analyzer::analyze(&mut stemmer, &mut analyzer::exact(), w)).map(|t| t.stem).collect()
+    });
+    concept.alternatives.iter().all(|a| a.stems.len() == 1 && STEMS.contains(&a.stems[0].1))
+}
+
 /// One way a concept may appear in a document: a single term or a phrase.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Alternative {
@@ -169,6 +188,12 @@ pub fn concepts(
             }
         };
         i += used;
+        let mut concept = concept;
+        if frames(&concept) {
+            for alt in &mut concept.alternatives {
+                alt.weight *= FRAME_WEIGHT;
+            }
+        }
         let duplicate = out.iter().any(|c| {
             (c.group.is_some() && c.group == concept.group) || c.alternatives[0].stems == concept.alternatives[0].stems
         });
