@@ -23,10 +23,21 @@ struct Token {
     stem: String,
 }
 
+/// A text and its analysis.
+type Analysed = (Arc<str>, Arc<[Token]>);
+
 /// Analysed texts by the hash of their content (the text is kept to rule out collisions).
 #[derive(Default)]
 pub(super) struct Snippets {
-    cache: Mutex<HashMap<u64, (Arc<str>, Arc<[Token]>)>>,
+    cache: Mutex<HashMap<u64, Analysed>>,
+}
+
+/// A window of the text: its byte range and the byte ranges of the question's words in it.
+struct Window {
+    start: usize,
+    stop: usize,
+    score: f32,
+    highlighted: Vec<(usize, usize)>,
 }
 
 impl Snippets {
@@ -34,7 +45,7 @@ impl Snippets {
     /// words and single spaces; empty when no word of the question is in the text.
     pub(super) fn render(&self, analyzer: &TextAnalyzer, terms: &BTreeMap<String, f32>, text: &str, max_chars: usize) -> String {
         let tokens = self.tokens(analyzer, text);
-        let Some((start, stop, highlighted)) = best_fragment(&tokens, terms, max_chars) else {
+        let Some(Window { start, stop, highlighted, .. }) = best_window(&tokens, terms, max_chars) else {
             return String::new();
         };
         let mut out = String::with_capacity(stop - start + 16);
@@ -78,36 +89,30 @@ impl Snippets {
     }
 }
 
-/// The best window: (start, stop, highlighted ranges), as tantivy's `search_fragments` and
-/// `select_best_fragment_combination` choose it.
-fn best_fragment(tokens: &[Token], terms: &BTreeMap<String, f32>, max_chars: usize) -> Option<(usize, usize, Vec<(usize, usize)>)> {
-    struct Fragment {
-        start: usize,
-        stop: usize,
-        score: f32,
-        highlighted: Vec<(usize, usize)>,
-    }
-    let new = |start| Fragment { start, stop: start, score: 0.0, highlighted: Vec::new() };
-    let mut best: Option<Fragment> = None;
-    let mut keep = |f: Fragment| {
+/// The best window, as tantivy's `search_fragments` and `select_best_fragment_combination`
+/// choose it; `None` when no word of the question is in the text.
+fn best_window(tokens: &[Token], terms: &BTreeMap<String, f32>, max_chars: usize) -> Option<Window> {
+    let new = |start| Window { start, stop: start, score: 0.0, highlighted: Vec::new() };
+    let mut best: Option<Window> = None;
+    let mut keep = |w: Window| {
         // Strictly better only: on a tie the earlier window stays.
-        if f.score > 0.0 && best.as_ref().is_none_or(|b| f.score > b.score) {
-            best = Some(f);
+        if w.score > 0.0 && best.as_ref().is_none_or(|b| w.score > b.score) {
+            best = Some(w);
         }
     };
-    let mut fragment = new(0);
+    let mut window = new(0);
     for token in tokens {
-        if token.to - fragment.start > max_chars {
-            keep(std::mem::replace(&mut fragment, new(token.from)));
+        if token.to - window.start > max_chars {
+            keep(std::mem::replace(&mut window, new(token.from)));
         }
-        fragment.stop = token.to;
+        window.stop = token.to;
         if let Some(score) = terms.get(&token.stem) {
-            fragment.score += score;
-            fragment.highlighted.push((token.from, token.to));
+            window.score += score;
+            window.highlighted.push((token.from, token.to));
         }
     }
-    keep(fragment);
-    best.map(|f| (f.start, f.stop, f.highlighted))
+    keep(window);
+    best
 }
 
 #[cfg(test)]

@@ -303,7 +303,7 @@ fn quantiles(mut minutes: Vec<f64>) -> Quantiles {
     if n == 0 {
         return Quantiles::default();
     }
-    let median = if n % 2 == 0 { (minutes[n / 2 - 1] + minutes[n / 2]) / 2.0 } else { minutes[n / 2] };
+    let median = if n.is_multiple_of(2) { (minutes[n / 2 - 1] + minutes[n / 2]) / 2.0 } else { minutes[n / 2] };
     let rank = ((0.9 * n as f64).ceil() as usize).clamp(1, n);
     Quantiles { median: Some(median), p90: Some(minutes[rank - 1]), n }
 }
@@ -648,7 +648,7 @@ impl Service {
         let weights: Vec<_> = rest.iter().map(|q| weights_of(q)).collect();
         let tie: Vec<Option<i64>> = rest.iter().map(|q| q.ticket_id.map(root)).collect();
         let clusters = groups::cluster(&weights, &tie, groups::SAME_NEED);
-        let previous_rest: Vec<_> = previous.iter().filter(|q| !served(q)).map(|q| weights_of(q)).collect();
+        let previous_rest: Vec<_> = previous.iter().filter(|q| !served(q)).map(weights_of).collect();
         let mut gaps: Vec<Group> = clusters
             .into_iter()
             .take(LIST)
