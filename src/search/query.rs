@@ -166,7 +166,7 @@ pub fn concepts(
     let mut out: Vec<Concept> = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
-        let (concept, used) = match matcher.longest_match(&tokens[i..]) {
+        let (mut concept, used) = match matcher.longest_match(&tokens[i..]) {
             Some((g, n)) => {
                 let span = &tokens[i..i + n];
                 let mut alternatives = vec![alternative(span, 1.0).expect("non-empty span")];
@@ -188,7 +188,6 @@ pub fn concepts(
             }
         };
         i += used;
-        let mut concept = concept;
         if frames(&concept) {
             for alt in &mut concept.alternatives {
                 alt.weight *= FRAME_WEIGHT;
