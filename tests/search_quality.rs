@@ -57,7 +57,7 @@ const FLOOR_R3: f64 = 0.98;
 const FLOOR_MRR: f64 = 0.94;
 const FLOOR_PRECISION: f64 = 0.955;
 const FLOOR_OOS: f64 = 0.95;
-const FLOOR_ANSWER_RATE: f64 = 0.72;
+const FLOOR_ANSWER_RATE: f64 = 0.73;
 
 /// The independent set (written without seeing the development set or the articles'
 /// phrasings) guards against tuning that only fits the development set.
@@ -68,7 +68,7 @@ fn independent_set_quality_floors() {
     assert!(report.recall_at_3 >= 0.98, "{summary}");
     assert!(report.answered_precision >= 0.97, "{summary}");
     assert!(report.out_of_scope_escalation_rate >= 0.95, "{summary}");
-    assert!(report.in_scope_answer_rate >= 0.75, "{summary}");
+    assert!(report.in_scope_answer_rate >= 0.76, "{summary}");
 }
 
 /// Chat messages as staff write them (case messages, SMS style, everyday words, two questions
@@ -79,9 +79,9 @@ fn case_messages_quality_floors() {
     let (report, summary) = evaluate("eval/cases.jsonl");
     assert!(report.recall_at_1 >= 0.91, "{summary}");
     assert!(report.recall_at_3 >= 0.98, "{summary}");
-    assert!(report.answered_precision >= 0.96, "{summary}");
+    assert!(report.answered_precision >= 0.95, "{summary}");
     assert!(report.out_of_scope_escalation_rate >= 0.95, "{summary}");
-    assert!(report.in_scope_answer_rate >= 0.60, "{summary}");
+    assert!(report.in_scope_answer_rate >= 0.62, "{summary}");
 }
 
 /// The same sets with two typos per question (`eval/make_typos.py`): typo tolerance keeps the
@@ -89,7 +89,7 @@ fn case_messages_quality_floors() {
 #[test]
 fn typo_sets_quality_floors() {
     for (file, r1, precision, answer_rate) in
-        [("eval/dev-typos.jsonl", 0.90, 0.94, 0.68), ("eval/independent-typos.jsonl", 0.94, 0.97, 0.75)]
+        [("eval/dev-typos.jsonl", 0.90, 0.94, 0.70), ("eval/independent-typos.jsonl", 0.94, 0.97, 0.76)]
     {
         let (report, summary) = evaluate(file);
         assert!(report.recall_at_1 >= r1, "{summary}");
@@ -230,6 +230,15 @@ fn a_one_word_question_is_too_vague_to_answer() {
 fn what_the_asker_wants_to_obtain_outweighs_the_word_obtain() {
     let reply = bot().reply("comment obtenir un logement social ?", today()).unwrap();
     assert_eq!(reply.hits.first().map(|h| h.slug.as_str()), Some("demande-logement-social"), "{:?}", reply.hits);
+    assert_eq!(reply.decision, svp::core::Decision::Answer, "{:?}", reply.features);
+}
+
+/// The asker's age is the case, not the question: an article that says « 25 ans » answers « un
+/// réfugié de 23 ans » (one of issue 16's examples, escalated at 0.09 before).
+#[test]
+fn the_askers_age_does_not_count_against_the_article() {
+    let reply = bot().reply("un réfugié de 23 ans peut-il toucher le RSA ?", today()).unwrap();
+    assert_eq!(reply.hits.first().map(|h| h.slug.as_str()), Some("rsa-conditions-bpi"), "{:?}", reply.hits);
     assert_eq!(reply.decision, svp::core::Decision::Answer, "{:?}", reply.features);
 }
 

@@ -12,6 +12,20 @@ pub fn is_case_detail(concept: &ConceptInfo) -> bool {
     !concept.known && (text.chars().all(|c| c.is_ascii_digit()) || is_proper_noun(text))
 }
 
+/// Whether the `i`-th concept of a question is an age (a number followed by « an(s) ») or a
+/// year (1900–2099): how old the person is and since when, which the question's answer seldom
+/// depends on. The decision leaves one out of the coverage when the first hit does not mention
+/// it (« il a 23 ans, droit au RSA ? » is answered by an article that says « 25 ans »).
+pub fn is_age_or_year(concepts: &[ConceptInfo], i: usize) -> bool {
+    let Some(text) = concepts.get(i).map(|c| c.text.trim()) else { return false };
+    if text.is_empty() || !text.chars().all(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let year = text.len() == 4 && (text.starts_with("19") || text.starts_with("20"));
+    let age = concepts.get(i + 1).is_some_and(|next| matches!(next.text.trim().to_lowercase().as_str(), "an" | "ans"));
+    year || age
+}
+
 /// Capitalised and then lower case ("Montreuil"), unlike an acronym ("AAH") that may name a
 /// scheme the knowledge does not cover.
 fn is_proper_noun(text: &str) -> bool {
@@ -32,6 +46,15 @@ mod tests {
         for text in ["Montreuil", "Aubervilliers", "34", "4200"] {
             assert!(is_case_detail(&concept(text, false)), "{text}");
         }
+    }
+
+    #[test]
+    fn ages_and_years_are_told_from_other_numbers() {
+        let words = |text: &str| text.split(' ').map(|w| concept(w, true)).collect::<Vec<_>>();
+        let q = words("refugie 23 ans depuis 2021 carte 10 mois 1500 euros");
+        let flagged: Vec<&str> = (0..q.len()).filter(|&i| is_age_or_year(&q, i)).map(|i| q[i].text.as_str()).collect();
+        assert_eq!(flagged, ["23", "2021"]);
+        assert!(!is_age_or_year(&q, q.len()), "out of range is no age");
     }
 
     #[test]

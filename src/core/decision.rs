@@ -24,7 +24,7 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
-use super::case_details::is_case_detail;
+use super::case_details::{is_age_or_year, is_case_detail};
 use crate::search::SearchOutcome;
 
 /// Weight given to a word the index does not know (≈ the idf of a fairly rare word).
@@ -194,7 +194,9 @@ pub fn features(outcome: &SearchOutcome) -> Features {
             (true, true) => c.idf * 0.5,
             (false, _) => UNKNOWN_WEIGHT,
         };
-        if (c.known && c.idf < COMMON_IDF) || is_case_detail(c) {
+        // An age or a year the first hit does not mention tells the case, not the question
+        // (« il a 23 ans », « réfugié depuis 2021 »); one it mentions still counts for it.
+        if (c.known && c.idf < COMMON_IDF) || is_case_detail(c) || (!hit && is_age_or_year(&outcome.concepts, i)) {
             continue;
         }
         total += weight;
