@@ -2,7 +2,7 @@
 //! contains, and writes it to `resources/decision/model.json`.
 //!
 //! `cargo run --release --example fit_decision [-- --precision 0.87] [--expert-precision 0.95]
-//! [--negative-share 0.25] [--dry-run]`
+//! [--negative-share 0.25] [--dry-run] [--dump samples.jsonl]`
 //!
 //! The data, from the articles' own question phrasings:
 //! - *answerable*: each phrasing asked against an index built without it (five folds, as
@@ -178,6 +178,15 @@ fn main() -> anyhow::Result<()> {
         let answerable_n = samples.iter().filter(|s| in_regime(s) && s.weight > 0.0).count() as f64;
         let weight = if unanswerable > 0.0 { answerable_n * share / (1.0 - share) / unanswerable } else { 1.0 };
         samples.iter_mut().filter(|s| in_regime(s) && s.weight <= 0.0).for_each(|s| s.weight = weight);
+    }
+    // `--dump FILE`: the labelled samples as JSON lines (inputs, label, weight, article), to
+    // try other learners on the same data.
+    if let Some(path) = args.iter().skip_while(|a| *a != "--dump").nth(1) {
+        let lines: Vec<String> = samples
+            .iter()
+            .map(|s| serde_json::json!({ "x": s.x, "y": s.y, "weight": s.weight, "article": s.article }).to_string())
+            .collect();
+        std::fs::write(path, lines.join("\n") + "\n")?;
     }
     eprintln!(
         "{} questions: {answerable} held-out phrasings, the rest unanswerable by construction ({positives} with the right entry first)",

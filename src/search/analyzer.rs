@@ -133,6 +133,8 @@ const CHAT_WORDS: &[(&str, &str)] = &[
     ("slt", "salut"), ("cmt", "comment"), ("cmnt", "comment"), ("mtn", "maintenant"), ("mnt", "maintenant"),
     ("qd", "quand"), ("pdt", "pendant"), ("pb", "problème"), ("pbm", "problème"), ("pblm", "problème"), ("bb", "bébé"),
     ("dsl", "désolé"), ("jsp", "sais"), ("chui", "suis"), ("ptet", "peut-être"), ("pcq", "parce"), ("psk", "parce"),
+    ("kan", "quand"), ("kand", "quand"), ("koman", "comment"), ("komen", "comment"), ("qq", "quelques"),
+    ("qqs", "quelques"), ("qqn", "quelqu'un"), ("qqun", "quelqu'un"), ("qqch", "quelque"), ("svt", "souvent"),
 ];
 
 /// Numbers written as words, read as digits: "trois mois" finds "3 mois".
@@ -460,6 +462,8 @@ mod tests {
         assert_eq!(stems("aide pr le loyer"), stems("aide pour le loyer"));
         assert_eq!(stems("bcp de dettes"), stems("beaucoup de dettes"));
         assert_eq!(stems("ki paye"), stems("qui paye"));
+        assert_eq!(stems("il doit kan meme declarer"), stems("il doit quand meme declarer"));
+        assert_eq!(stems("qqn peut l aider"), stems("quelqu'un peut l aider"));
         // An acronym of the field is not a chat word: PA is the prime d'activité.
         assert_ne!(stems("PA"), stems("pas"));
     }
