@@ -134,7 +134,9 @@ const CHAT_WORDS: &[(&str, &str)] = &[
     ("qd", "quand"), ("pdt", "pendant"), ("pb", "problème"), ("pbm", "problème"), ("pblm", "problème"), ("bb", "bébé"),
     ("dsl", "désolé"), ("jsp", "sais"), ("chui", "suis"), ("ptet", "peut-être"), ("pcq", "parce"), ("psk", "parce"),
     ("kan", "quand"), ("kand", "quand"), ("koman", "comment"), ("komen", "comment"), ("qq", "quelques"),
-    ("qqs", "quelques"), ("qqn", "quelqu'un"), ("qqun", "quelqu'un"), ("qqch", "quelque"), ("svt", "souvent"),
+    ("qqs", "quelques"), ("qqch", "quelque"), ("svt", "souvent"),
+    // « quelqu'un » reads as its last token: both are stop words.
+    ("qqn", "un"), ("qqun", "un"),
 ];
 
 /// Numbers written as words, read as digits: "trois mois" finds "3 mois".
