@@ -242,6 +242,26 @@ fn the_askers_age_does_not_count_against_the_article() {
     assert_eq!(reply.decision, svp::core::Decision::Answer, "{:?}", reply.features);
 }
 
+/// A message that asks two things is answered when each is: the card answers one, `also` names
+/// the entry that answers the other, and what the asker found helpful teaches neither.
+#[test]
+fn two_questions_in_one_message_get_both_entries() {
+    for (q, first, other) in [
+        ("Comment demander la carte Vitale ? Et combien de temps dure le CIR ?", "cir-ofii-contrat-integration", "nir-definitif-carte-vitale"),
+        ("Quel est le montant du RSA pour un couple, et peut-il avoir l'APL en plus ?", "rsa-conditions-bpi", "aides-logement-apl"),
+    ] {
+        let reply = bot().reply(q, today()).unwrap();
+        assert_eq!(reply.decision, svp::core::Decision::Answer, "{q}: {:?}", reply.features);
+        assert_eq!(reply.answer.as_ref().map(|a| a.id.as_str()), Some(first), "{q}");
+        assert_eq!(reply.also.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), [other], "{q}");
+        assert!(reply.alternatives.iter().all(|a| a.id != other), "{q}: shown once");
+        assert_eq!(svp::core::learning::learnable_text(q), None, "{q}");
+    }
+    // One question has nothing else to show.
+    let reply = bot().reply("un réfugié de 23 ans peut-il toucher le RSA ?", today()).unwrap();
+    assert!(reply.also.is_empty());
+}
+
 /// Dotted acronyms read as undotted ones, and a pasted link changes nothing.
 #[test]
 fn dotted_acronyms_and_links_read_as_the_plain_question() {

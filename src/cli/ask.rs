@@ -102,6 +102,12 @@ pub(super) fn print_reply(reply: &BotReply, question_id: Option<i64>, json: bool
             if let Some(w) = &card.stale_warning {
                 println!("{w}");
             }
+            if !reply.also.is_empty() {
+                println!("\nPour votre autre question :");
+                for a in &reply.also {
+                    println!("  - {} ({})", a.title, a.url);
+                }
+            }
             if !reply.alternatives.is_empty() {
                 println!("\nVoir aussi :");
                 for a in &reply.alternatives {

@@ -84,6 +84,11 @@ impl Bot {
         let searchable = redacted.searchable();
         let outcome = self.index.search(&question::search_text(&searchable), SEARCH_LIMIT).map_err(AskError::Search)?;
         let reply = self.decide(&redacted, &outcome, today);
+        // A message asking several things, each answered: the answer names every entry,
+        // whether or not the whole message alone was answered.
+        if let Some(several) = self.several_questions(&redacted, &searchable, &outcome, today)? {
+            return Ok(several);
+        }
         // A message that tells a situation and then asks: when its asking sentence alone is
         // answered from the same entry, the two readings agree and the bot answers (the whole
         // message still decides expert-only topics).
@@ -101,6 +106,48 @@ impl Bot {
             }
         }
         Ok(reply)
+    }
+
+    /// A message that asks several things (« comment déposer la demande HLM, et est-ce que
+    /// Visale peut servir de caution ? ») is answered when each of its questions, searched
+    /// alone, is answered with confidence: the card answers the one whose entry the whole
+    /// message found first (else the first question), [`BotReply::also`] names the entries
+    /// that answer the others, and the confidence is the lowest of them. `None` when the
+    /// message asks one thing or any of its questions would escalate.
+    fn several_questions(
+        &self,
+        redacted: &Redacted,
+        searchable: &str,
+        whole: &SearchOutcome,
+        today: NaiveDate,
+    ) -> Result<Option<BotReply>, AskError> {
+        let parts = super::question_parts::question_parts(searchable);
+        if parts.is_empty() {
+            return Ok(None);
+        }
+        let mut answered = Vec::with_capacity(parts.len());
+        for part in &parts {
+            let outcome = self.index.search(&question::search_text(part), SEARCH_LIMIT).map_err(AskError::Search)?;
+            let reply = self.decide(redacted, &outcome, today);
+            if reply.decision != Decision::Answer {
+                return Ok(None);
+            }
+            answered.push((reply, outcome));
+        }
+        let first_of_whole = whole.hits.first().map(|h| &h.entry.id);
+        let main = answered.iter().position(|(_, o)| o.hits.first().map(|h| &h.entry.id) == first_of_whole).unwrap_or(0);
+        let confidence = answered.iter().map(|(r, _)| r.confidence).fold(f64::INFINITY, f64::min);
+        let (mut reply, _) = answered.remove(main);
+        let mut shown: Vec<String> = reply.answer.iter().map(|a| a.id.clone()).collect();
+        for (_, outcome) in &answered {
+            if let Some(hit) = outcome.hits.first().filter(|h| !shown.contains(&h.entry.id)) {
+                shown.push(hit.entry.id.clone());
+                reply.also.push(self.suggestion(hit));
+            }
+        }
+        reply.alternatives.retain(|a| !shown.contains(&a.id));
+        reply.confidence = confidence;
+        Ok(Some(reply))
     }
 
     fn decide(&self, redacted: &Redacted, outcome: &SearchOutcome, today: NaiveDate) -> BotReply {
@@ -143,6 +190,7 @@ impl Bot {
             hits,
             answer: if answer { outcome.hits.first().map(|h| self.card(h, outcome, today)) } else { None },
             alternatives,
+            also: Vec::new(),
             did_you_mean,
             features,
             question: redacted.text.clone(),
@@ -262,6 +310,7 @@ fn shown(card: AnswerCard, reason: &str) -> BotReply {
         hits: Vec::new(),
         answer: Some(card),
         alternatives: Vec::new(),
+        also: Vec::new(),
         did_you_mean: None,
         features: Features::default(),
         question: String::new(),

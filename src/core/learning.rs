@@ -44,9 +44,14 @@ impl Confirmation {
 
 /// The part of an asked text worth learning as a phrasing: the whole text when it is short, or
 /// else its last sentence that asks (ends with « ? »); `None` when neither fits between
-/// [`MIN_WORDS`] and [`MAX_WORDS`] words. Redaction placeholders are removed first.
+/// [`MIN_WORDS`] and [`MAX_WORDS`] words; `None` too for a message that asks several things
+/// (answered by several entries, it would teach one of them the others' questions). Redaction
+/// placeholders are removed first.
 pub fn learnable_text(text: &str) -> Option<String> {
     let text = strip_placeholders(text);
+    if !super::question_parts::question_parts(&text).is_empty() {
+        return None;
+    }
     let n = words(&text);
     if (MIN_WORDS..=MAX_WORDS).contains(&n) {
         return Some(tidy(&text));
@@ -207,6 +212,7 @@ mod tests {
     #[test]
     fn vague_ones_are_not() {
         assert_eq!(learnable_text("le plafond ?"), None);
+        assert_eq!(learnable_text("Son API est valable combien de temps ? Et peut-il échanger son permis avec ?"), None);
         assert_eq!(learnable_text("[nom] ?"), None);
     }
 

@@ -1,7 +1,7 @@
 //! The transport-agnostic core: asking and answering, the decision, redaction, validation.
 //! Discord, the web and the CLI only translate to and from these types.
 //!
-//! Layout: [`question`] (validating user text), [`redact`] (personal data), [`privacy`]
+//! Layout: [`question`] (validating user text), [`question_parts`] (the questions of one message), [`redact`] (personal data), [`privacy`]
 //! (re-applying newer redaction rules to what is stored), [`links`] (which link targets may be
 //! live), [`decision`]
 //! (confidence from score features), [`display`] (times in the network's time zone), `case_details` (words of the case, not of the question),
@@ -28,6 +28,7 @@ pub mod links;
 pub mod notify;
 pub mod privacy;
 pub mod question;
+pub mod question_parts;
 pub mod redact;
 mod reminders;
 pub mod reply;

@@ -115,6 +115,11 @@ pub struct BotReply {
     pub answer: Option<AnswerCard>,
     /// Up to three other entries ("voir aussi", or "peut-être utile" on escalation).
     pub alternatives: Vec<Suggestion>,
+    /// When the message asks several questions, each answered with confidence by its own
+    /// entry: the entries that answer the others, in the message's order (the answer card
+    /// answers the first). Empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<Suggestion>,
     /// When the bot does not answer but its first hit is likely (confidence in
     /// [`search.suggest_threshold`, `search.answer_threshold`)): the article to ask about,
     /// « Votre question porte-t-elle sur … ? ».

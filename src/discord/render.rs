@@ -129,6 +129,10 @@ pub fn reply(reply: &BotReply, question_id: i64) -> Rendered {
             if let Some(w) = &card.stale_warning {
                 embed = embed.field("⚠ À vérifier", limits::fit(w, EMBED_FIELD, None), false);
             }
+            if !reply.also.is_empty() {
+                let list: Vec<String> = reply.also.iter().map(|a| format!("• [{}]({})", a.title, a.url)).collect();
+                embed = embed.field("Pour votre autre question", limits::fit(&list.join("\n"), EMBED_FIELD, None), false);
+            }
             let footer = match (&card.expert, card.reviewed) {
                 (None, Some(d)) => format!("Fiche relue le {} · confiance {:.0} %", date(d), reply.confidence * 100.0),
                 _ => format!("Confiance {:.0} %", reply.confidence * 100.0),
