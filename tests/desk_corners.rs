@@ -239,7 +239,7 @@ async fn did_you_mean_yes_and_no() {
         let s = svp::app::open_service(&settings, false, &|_| {}).await.unwrap();
         let staff = support::create_user(&s, "Chloé", Role::Staff).await;
         let manager = support::create_user(&s, "Maya", Role::Manager).await;
-        let q = "un réfugié de 23 ans peut-il toucher le RSA ?";
+        let q = "la caf demande 5 ans de titre de séjour pour le rsa d'un réfugié ?";
         let yes = s.ask(&staff, q, cli()).await.unwrap();
         let guess = yes.reply.did_you_mean.clone().expect("a guess in the middle band");
         assert_eq!(yes.reply.decision, svp::core::Decision::Escalate, "{}", target.engine);

@@ -387,7 +387,7 @@ async fn managers_get_a_weekly_digest_and_stats_on_demand() {
 async fn did_you_mean_offers_the_article_in_one_click() {
     let bot = Bot::start().await;
     let fake = &bot.fake;
-    let cb = bot.callback(&fake.slash_ask(STAFF, &[], "un réfugié de 23 ans peut-il toucher le RSA ?", false)).await;
+    let cb = bot.callback(&fake.slash_ask(STAFF, &[], "la caf demande 5 ans de titre de séjour pour le rsa d'un réfugié ?", false)).await;
     let data = &cb["data"];
     assert!(text_of(data).contains("Votre question porte-t-elle sur"), "{data:#}");
     let ids = button_ids(data);

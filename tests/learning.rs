@@ -12,7 +12,7 @@ fn cli() -> Origin {
     Origin { transport: "cli".into(), channel: None }
 }
 
-const QUESTION: &str = "un réfugié de 23 ans peut-il toucher le RSA ?";
+const QUESTION: &str = "la caf demande 5 ans de titre de séjour pour le rsa d'un réfugié ?";
 
 /// « Oui » to the bot's suggestion teaches the question to the article: asked again (by
 /// someone else, in other case), it is answered outright. An expert removes it: the bot is
@@ -43,7 +43,7 @@ async fn a_confirmed_question_is_learned_and_an_expert_can_remove_it() {
         assert_eq!(usage.served, 1, "{e}: answered after confirmation counts as served");
         assert_eq!(s.phrasings_to_review(&manager, 10).await.unwrap().len(), 1, "{e}: managers read them");
 
-        let again = s.ask(&dan, "Un réfugié de 23 ans peut-il toucher le RSA ?", cli()).await.unwrap();
+        let again = s.ask(&dan, "La CAF demande 5 ans de titre de séjour pour le RSA d'un réfugié ?", cli()).await.unwrap();
         assert_eq!(again.reply.decision, Decision::Answer, "{e}: {:?}", again.reply.features);
         assert_eq!(again.reply.answer.as_ref().unwrap().id, guess.id, "{e}");
 
