@@ -201,7 +201,11 @@ async fn open_with_retries(settings: &Settings) -> anyhow::Result<crate::core::S
     let mut delay = Duration::from_secs(1);
     loop {
         match app::open_service(settings, false, &|_| {}).await {
-            Ok(service) => return Ok(service),
+            Ok(service) => {
+                let took = service.bot().warm_up(app::today());
+                tracing::debug!(elapsed_ms = took.as_secs_f64() * 1e3, "bot warmed up");
+                return Ok(service);
+            }
             Err(e) if e.downcast_ref::<app::DatabaseUnavailable>().is_some() => {
                 tracing::error!(error = %format!("{e:#}"), retry_in_s = delay.as_secs(), "database unavailable; retrying");
                 tokio::select! {

@@ -78,6 +78,16 @@ impl Bot {
         Ok(self.redactor.redact(&cleaned))
     }
 
+    /// Asks one question and forgets the reply, so that what the first question would load
+    /// (the French dictionary, the typo corrector's word lists, the searcher and its term
+    /// caches) is loaded at start-up rather than while a field worker waits. Returns how long
+    /// it took. Never fails: an error only means the first real question pays the cost.
+    pub fn warm_up(&self, today: NaiveDate) -> std::time::Duration {
+        let started = std::time::Instant::now();
+        let _ = self.reply("Bonjour, un réfugié de 30 ans peut-il toucher le RSA et la prime d'activité ?", today);
+        started.elapsed()
+    }
+
     /// Answers (or escalates) a raw question.
     pub fn reply(&self, raw: &str, today: NaiveDate) -> Result<BotReply, AskError> {
         let redacted = self.prepare(raw)?;
