@@ -381,6 +381,22 @@ async fn managers_get_a_weekly_digest_and_stats_on_demand() {
     bot.stop().await;
 }
 
+/// A message asking two things gets the answer to one and, in a field of the same embed, the
+/// entry that answers the other, with the question it answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_questions_get_both_entries() {
+    let bot = Bot::start().await;
+    let fake = &bot.fake;
+    let q = "Comment demander la carte Vitale ? Et combien de temps dure le CIR ?";
+    let cb = bot.callback(&fake.slash_ask(STAFF, &[], q, false)).await;
+    let data = &cb["data"];
+    let field = &data["embeds"][0]["fields"].as_array().and_then(|f| f.iter().find(|f| f["name"].as_str().is_some_and(|n| n.starts_with("Pour votre autre question")))).cloned();
+    let field = field.as_ref().unwrap_or_else(|| panic!("a field for the other question: {data:#}"));
+    assert!(field["name"].as_str().unwrap().contains("Comment demander la carte Vitale ?"), "{field:#}");
+    assert!(field["value"].as_str().unwrap().contains("/articles/nir-definitif-carte-vitale"), "{field:#}");
+    bot.stop().await;
+}
+
 /// In the middle band the bot asks « Votre question porte-t-elle sur … ? » with two buttons;
 /// « Oui, voir la réponse » shows the article with the feedback buttons.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

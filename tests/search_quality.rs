@@ -253,7 +253,8 @@ fn two_questions_in_one_message_get_both_entries() {
         let reply = bot().reply(q, today()).unwrap();
         assert_eq!(reply.decision, svp::core::Decision::Answer, "{q}: {:?}", reply.features);
         assert_eq!(reply.answer.as_ref().map(|a| a.id.as_str()), Some(first), "{q}");
-        assert_eq!(reply.also.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), [other], "{q}");
+        assert_eq!(reply.also.iter().map(|o| o.entry.id.as_str()).collect::<Vec<_>>(), [other], "{q}");
+        assert!(reply.also.iter().all(|o| q.contains(o.question.trim_start_matches("Et ").trim_start_matches("et "))), "{q}: {:?}", reply.also);
         assert!(reply.alternatives.iter().all(|a| a.id != other), "{q}: shown once");
         assert_eq!(svp::core::learning::learnable_text(q), None, "{q}");
     }

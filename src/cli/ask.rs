@@ -102,11 +102,8 @@ pub(super) fn print_reply(reply: &BotReply, question_id: Option<i64>, json: bool
             if let Some(w) = &card.stale_warning {
                 println!("{w}");
             }
-            if !reply.also.is_empty() {
-                println!("\nPour votre autre question :");
-                for a in &reply.also {
-                    println!("  - {} ({})", a.title, a.url);
-                }
+            for other in &reply.also {
+                println!("\nPour votre autre question, « {} » :\n  - {} ({})", other.question, other.entry.title, other.entry.url);
             }
             if !reply.alternatives.is_empty() {
                 println!("\nVoir aussi :");

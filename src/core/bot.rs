@@ -8,7 +8,7 @@ use super::decision::{self, Features};
 use super::expert_topics::ExpertTopics;
 use super::question::{self, TextError};
 use super::redact::{Redacted, Redactor};
-use super::reply::{AnswerCard, BotReply, Decision, ExpertProvenance, HitSummary, Suggestion};
+use super::reply::{AnswerCard, BotReply, Decision, ExpertProvenance, HitSummary, OtherQuestion, Suggestion};
 use crate::config::{LimitSettings, SearchSettings};
 use crate::knowledge::{Article, KnowledgeBase};
 use crate::search::{EntryKind, Hit, SearchIndex, SearchOutcome};
@@ -149,10 +149,10 @@ impl Bot {
         let confidence = answered.iter().map(|(r, _)| r.confidence).fold(f64::INFINITY, f64::min);
         let (mut reply, _) = answered.remove(main);
         let mut shown: Vec<String> = reply.answer.iter().map(|a| a.id.clone()).collect();
-        for (_, outcome) in &answered {
+        for (part, (_, outcome)) in parts.iter().enumerate().filter(|(i, _)| *i != main).map(|(_, p)| p).zip(&answered) {
             if let Some(hit) = outcome.hits.first().filter(|h| !shown.contains(&h.entry.id)) {
                 shown.push(hit.entry.id.clone());
-                reply.also.push(self.suggestion(hit));
+                reply.also.push(OtherQuestion { question: part.clone(), entry: self.suggestion(hit) });
             }
         }
         reply.alternatives.retain(|a| !shown.contains(&a.id));

@@ -44,4 +44,4 @@ pub use inbox::MyQuestion;
 pub use queue::{Allowed, QueueFilter};
 pub use error::{DeskError, DeskResult};
 pub use service::{Asked, Confirmed, EscalateMode, Escalation, Service, SimilarTicket};
-pub use reply::{AnswerCard, BotReply, Decision, ExpertProvenance, HitSummary, Suggestion};
+pub use reply::{AnswerCard, BotReply, Decision, ExpertProvenance, HitSummary, OtherQuestion, Suggestion};

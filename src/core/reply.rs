@@ -100,6 +100,15 @@ pub struct Suggestion {
     pub url: String,
 }
 
+/// Another question of the same message, and the entry that answers it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OtherQuestion {
+    /// That question, as the message words it (redacted).
+    pub question: String,
+    /// The entry that answers it.
+    pub entry: Suggestion,
+}
+
 /// The bot's reply to one question.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BotReply {
@@ -115,11 +124,11 @@ pub struct BotReply {
     pub answer: Option<AnswerCard>,
     /// Up to three other entries ("voir aussi", or "peut-être utile" on escalation).
     pub alternatives: Vec<Suggestion>,
-    /// When the message asks several questions, each answered with confidence by its own
-    /// entry: the entries that answer the others, in the message's order (the answer card
-    /// answers the first). Empty otherwise.
+    /// When the message asks several questions, each answered with confidence: the others
+    /// than the one the answer card answers, each with its entry, in the message's order.
+    /// Empty otherwise.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub also: Vec<Suggestion>,
+    pub also: Vec<OtherQuestion>,
     /// When the bot does not answer but its first hit is likely (confidence in
     /// [`search.suggest_threshold`, `search.answer_threshold`)): the article to ask about,
     /// « Votre question porte-t-elle sur … ? ».

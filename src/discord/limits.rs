@@ -6,6 +6,8 @@ pub const EMBED_DESCRIPTION: usize = 4096;
 pub const EMBED_FIELD: usize = 1024;
 /// Embed title.
 pub const EMBED_TITLE: usize = 256;
+/// Characters in an embed field's name.
+pub const EMBED_FIELD_NAME: usize = 256;
 /// Message content.
 pub const MESSAGE: usize = 2000;
 /// Modal text input.

@@ -8,7 +8,7 @@ use serenity::all::{
 };
 
 use super::ids::Component;
-use super::limits::{self, EMBED_DESCRIPTION, EMBED_FIELD, EMBED_TITLE, MESSAGE};
+use super::limits::{self, EMBED_DESCRIPTION, EMBED_FIELD, EMBED_FIELD_NAME, EMBED_TITLE, MESSAGE};
 use crate::core::notify::Message;
 use crate::core::tickets::TicketStatus;
 use crate::core::{BotReply, Decision, TicketDetail};
@@ -129,9 +129,10 @@ pub fn reply(reply: &BotReply, question_id: i64) -> Rendered {
             if let Some(w) = &card.stale_warning {
                 embed = embed.field("⚠ À vérifier", limits::fit(w, EMBED_FIELD, None), false);
             }
-            if !reply.also.is_empty() {
-                let list: Vec<String> = reply.also.iter().map(|a| format!("• [{}]({})", a.title, a.url)).collect();
-                embed = embed.field("Pour votre autre question", limits::fit(&list.join("\n"), EMBED_FIELD, None), false);
+            for other in reply.also.iter().take(2) {
+                let name = format!("Pour votre autre question, « {} »", other.question);
+                let value = format!("[{}]({})", other.entry.title, other.entry.url);
+                embed = embed.field(limits::line(&name, EMBED_FIELD_NAME), limits::fit(&value, EMBED_FIELD, None), false);
             }
             let footer = match (&card.expert, card.reviewed) {
                 (None, Some(d)) => format!("Fiche relue le {} · confiance {:.0} %", date(d), reply.confidence * 100.0),

@@ -47,7 +47,7 @@ fn reply_context(state: &WebState, mut reply: BotReply) -> Value {
     if let Some(card) = reply.answer.as_mut() {
         card.url = super::views::local_url(public, &card.url);
     }
-    for s in reply.alternatives.iter_mut().chain(reply.also.iter_mut()).chain(reply.did_you_mean.as_mut()) {
+    for s in reply.alternatives.iter_mut().chain(reply.also.iter_mut().map(|o| &mut o.entry)).chain(reply.did_you_mean.as_mut()) {
         s.url = super::views::local_url(public, &s.url);
     }
     let answer_html = reply.answer.as_ref().map(|a| markdown(&a.short_answer));
