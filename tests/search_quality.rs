@@ -254,7 +254,7 @@ fn two_questions_in_one_message_get_both_entries() {
         assert_eq!(reply.decision, svp::core::Decision::Answer, "{q}: {:?}", reply.features);
         assert_eq!(reply.answer.as_ref().map(|a| a.id.as_str()), Some(first), "{q}");
         assert_eq!(reply.also.iter().map(|o| o.entry.id.as_str()).collect::<Vec<_>>(), [other], "{q}");
-        assert!(reply.also.iter().all(|o| q.contains(o.question.trim_start_matches("Et ").trim_start_matches("et "))), "{q}: {:?}", reply.also);
+        assert!(reply.also.iter().all(|o| q.to_lowercase().contains(&o.question.to_lowercase())), "{q}: {:?}", reply.also);
         assert!(reply.alternatives.iter().all(|a| a.id != other), "{q}: shown once");
         assert_eq!(svp::core::learning::learnable_text(q), None, "{q}");
     }

@@ -112,8 +112,16 @@ fn count_words(words: &[&str]) -> usize {
     words.iter().filter(|w| w.chars().any(char::is_alphanumeric) && !is_link(w)).count()
 }
 
+/// The part as shown to the asker: single spaces, no linking word first (« et est-ce que… »
+/// reads « Est-ce que… »), no separator at either end.
 fn tidy(words: &[&str]) -> String {
-    let text = words.join(" ");
+    let start = words.iter().position(|w| !is_link(w)).unwrap_or(words.len());
+    let text = words[start..].join(" ");
+    let mut chars = text.chars();
+    let text = match (start, chars.next()) {
+        (1.., Some(first)) => first.to_uppercase().chain(chars).collect(),
+        _ => text,
+    };
     let text = text.trim_start_matches(|c: char| c == ',' || c == ';' || c.is_whitespace());
     let text = text.trim_end_matches(|c: char| c == ',' || c == ';' || c.is_whitespace());
     text.to_string()
@@ -127,11 +135,11 @@ mod tests {
     fn two_questions_in_one_sentence_are_split() {
         assert_eq!(
             question_parts("Pour son appartement : comment déposer la demande HLM, et est-ce que Visale peut servir de caution ?"),
-            ["Pour son appartement : comment déposer la demande HLM", "et est-ce que Visale peut servir de caution ?"]
+            ["Pour son appartement : comment déposer la demande HLM", "Est-ce que Visale peut servir de caution ?"]
         );
         assert_eq!(
             question_parts("slt il bosse a mi temps : il a droit a la prime d activite ? et il doit declarer ses revenus ?"),
-            ["slt il bosse a mi temps : il a droit a la prime d activite ?", "et il doit declarer ses revenus ?"]
+            ["slt il bosse a mi temps : il a droit a la prime d activite ?", "Il doit declarer ses revenus ?"]
         );
     }
 
@@ -139,7 +147,7 @@ mod tests {
     fn two_asking_sentences_are_two_questions_and_the_situation_is_left_out() {
         assert_eq!(
             question_parts("Bonjour, M. X est réfugié. Son API est valable combien de temps ? Et peut-il échanger son permis avec ?"),
-            ["Son API est valable combien de temps ?", "Et peut-il échanger son permis avec ?"]
+            ["Son API est valable combien de temps ?", "Peut-il échanger son permis avec ?"]
         );
     }
 
