@@ -32,7 +32,7 @@ fn main() -> anyhow::Result<()> {
                 if reply.hits.first().is_none_or(|h| h.slug != id) {
                     continue;
                 }
-                let outcome = index.search_detailed(&svp::core::question::search_text(&reply.question), 10, 5)?;
+                let outcome = index.search(&svp::core::question::search_text(&reply.question), 10)?;
                 let concepts: Vec<_> = outcome
                     .concepts
                     .iter()
@@ -42,10 +42,9 @@ fn main() -> anyhow::Result<()> {
                         json!([info.text, (info.idf * 100.0).round() / 100.0, (score * 100.0).round() / 100.0])
                     })
                     .collect();
-                let others: Vec<Vec<f32>> = outcome.hits.iter().skip(1).take(4).map(|h| h.concept_scores.clone()).collect();
                 println!(
                     "{}",
-                    json!({ "set": set, "kind": kind, "confidence": (reply.confidence * 1000.0).round() / 1000.0, "answered": reply.decision == svp::core::Decision::Answer, "features": reply.features, "concepts": concepts, "others": others, "idf": outcome.concepts.iter().map(|c| c.idf).collect::<Vec<_>>(), "known": outcome.concepts.iter().map(|c| c.known).collect::<Vec<_>>(), "q": q })
+                    json!({ "set": set, "kind": kind, "confidence": (reply.confidence * 1000.0).round() / 1000.0, "answered": reply.decision == svp::core::Decision::Answer, "features": reply.features, "concepts": concepts, "q": q })
                 );
             }
         }

@@ -80,17 +80,12 @@ pub fn asking_sentence(text: &str) -> Option<String> {
 /// Every sentence of `text` that asks (ends with « ? ») and holds [`MIN_WORDS`] to
 /// [`MAX_WORDS`] words, last first: the questions of a message.
 pub fn asking_sentences(text: &str) -> Vec<String> {
-    // Sentences end at « . ! ? » or a line break.
-    let mut sentences = Vec::new();
-    let mut start = 0;
-    for (i, c) in text.char_indices() {
-        if matches!(c, '.' | '!' | '?' | '\n') {
-            sentences.push(&text[start..i + c.len_utf8()]);
-            start = i + c.len_utf8();
-        }
-    }
-    sentences.push(&text[start..]);
-    sentences.iter().rev().map(|s| s.trim()).filter(|s| s.ends_with('?') && (MIN_WORDS..=MAX_WORDS).contains(&words(s))).map(tidy).collect()
+    super::question_parts::asking_sentences(text)
+        .into_iter()
+        .rev()
+        .filter(|s| (MIN_WORDS..=MAX_WORDS).contains(&words(s)))
+        .map(tidy)
+        .collect()
 }
 
 impl Service {

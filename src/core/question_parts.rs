@@ -12,7 +12,7 @@
 /// A part holds at least this many words, so that a stray « et » does not cut a question.
 const MIN_WORDS: usize = 3;
 /// At most this many parts are searched.
-pub const MAX_PARTS: usize = 3;
+const MAX_PARTS: usize = 3;
 
 /// Words that open a question.
 const INTERROGATIVES: &[&str] = &[
@@ -39,8 +39,9 @@ pub fn question_parts(text: &str) -> Vec<String> {
     if parts.len() >= 2 { parts } else { Vec::new() }
 }
 
-/// The sentences of `text` that ask (end with « ? »), in order.
-fn asking_sentences(text: &str) -> Vec<&str> {
+/// The sentences of `text` that ask (end with « ? »), in order, trimmed; sentences end at
+/// « . ! ? » or a line break. Also what [`super::learning::asking_sentences`] chooses from.
+pub(super) fn asking_sentences(text: &str) -> Vec<&str> {
     let mut sentences = Vec::new();
     let mut start = 0;
     for (i, c) in text.char_indices() {
