@@ -20,6 +20,24 @@ static DICTIONARY: LazyLock<Option<spellbook::Dictionary>> = LazyLock::new(|| {
     }
 });
 
+/// The dictionary's plain nouns (lemmas, lower case): entries whose morphology says `po:nom`,
+/// less the words some entry also makes adjectives (`po:adj`: « érythréen », « étranger »).
+static PLAIN_NOUNS: LazyLock<HashSet<String>> = LazyLock::new(|| {
+    let (mut nouns, mut adjectives) = (HashSet::new(), HashSet::new());
+    for line in include_str!("../resources/hunspell/fr.dic").lines() {
+        let Some(lemma) = line.split(['/', ' ', '\t']).next() else { continue };
+        let (noun, adjective) = line.split_whitespace().fold((false, false), |(n, a), f| (n || f == "po:nom", a || f == "po:adj"));
+        if noun {
+            nouns.insert(lemma.to_lowercase());
+        }
+        if adjective {
+            adjectives.insert(lemma.to_lowercase());
+        }
+    }
+    nouns.retain(|n| !adjectives.contains(n));
+    nouns
+});
+
 /// Words of the field that the dictionary lacks but that are never names (acronyms and
 /// everyday abbreviations of chat).
 const FIELD_WORDS: &[&str] = &[
@@ -41,6 +59,13 @@ pub fn is_french_word(word: &str) -> bool {
     let Some(dict) = DICTIONARY.as_ref() else { return false };
     // « est-ce », « c'est-à-dire »: a compound of French words is French.
     dict.check(&lower) || lower.contains('-') && lower.split('-').all(|part| !part.is_empty() && dict.check(part))
+}
+
+/// Whether `word` is a French noun and never an adjective (« chasse », « bateaux », not
+/// « afghan »), case ignored: the lemma itself or a plural in -s or -x of it.
+pub fn is_plain_noun(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    PLAIN_NOUNS.contains(&lower) || lower.strip_suffix(['s', 'x']).is_some_and(|singular| PLAIN_NOUNS.contains(singular))
 }
 
 /// Whether `word` is an acronym or chat word of the field (CAF, OFII, merci…).
@@ -65,6 +90,23 @@ static PLACES: LazyLock<HashSet<String>> = LazyLock::new(|| list(include_str!(".
 /// Whether `word` is in the published first-name list (case and accents ignored).
 pub fn is_first_name(word: &str) -> bool {
     FIRST_NAMES.contains(&fold(word))
+}
+
+static NATIONALITIES: LazyLock<HashSet<String>> =
+    LazyLock::new(|| list(include_str!("../resources/lexicon/nationalities.txt")));
+
+/// Whether `word` is a nationality (« afghan », « Érythréennes », « turque »), case and accents
+/// ignored: a listed masculine singular or its feminine or plural form.
+pub fn is_nationality(word: &str) -> bool {
+    let folded = fold(word);
+    let singular = folded.strip_suffix('s').unwrap_or(&folded);
+    let masculine = [
+        Some(singular.to_string()),
+        singular.strip_suffix("ne").map(str::to_string),  // érythréenne
+        singular.strip_suffix('e').map(str::to_string),   // afghane, soudanaise
+        singular.strip_suffix("que").map(|stem| format!("{stem}c")), // turque
+    ];
+    masculine.into_iter().flatten().any(|m| NATIONALITIES.contains(&m))
 }
 
 /// Whether `word` names a country, a region, a département or a town of the network.

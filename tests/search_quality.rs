@@ -79,9 +79,9 @@ fn case_messages_quality_floors() {
     let (report, summary) = evaluate("eval/cases.jsonl");
     assert!(report.recall_at_1 >= 0.91, "{summary}");
     assert!(report.recall_at_3 >= 0.98, "{summary}");
-    assert!(report.answered_precision >= 0.95, "{summary}");
-    assert!(report.out_of_scope_escalation_rate >= 0.95, "{summary}");
-    assert!(report.in_scope_answer_rate >= 0.62, "{summary}");
+    assert!(report.answered_precision >= 0.96, "{summary}");
+    assert!(report.out_of_scope_escalation_rate >= 0.97, "{summary}");
+    assert!(report.in_scope_answer_rate >= 0.64, "{summary}");
 }
 
 /// The same sets with two typos per question (`eval/make_typos.py`): typo tolerance keeps the
@@ -240,6 +240,24 @@ fn the_askers_age_does_not_count_against_the_article() {
     let reply = bot().reply("un réfugié de 23 ans peut-il toucher le RSA ?", today()).unwrap();
     assert_eq!(reply.hits.first().map(|h| h.slug.as_str()), Some("rsa-conditions-bpi"), "{:?}", reply.hits);
     assert_eq!(reply.decision, svp::core::Decision::Answer, "{:?}", reply.features);
+}
+
+/// « permis de chasse » names a permit the base does not cover: the driving-licence article
+/// matches « permis » in another sense and must not answer it; the driving licence itself, and a
+/// refugee of some nationality (an adjective, not a kind of refugee), still are.
+#[test]
+fn a_kind_the_base_does_not_know_is_not_answered_by_another_kind() {
+    for q in ["un réfugié peut-il obtenir un permis de chasse ?", "un réfugié peut-il passer le permis bateau ?", "permis de pêche pour un réfugié ?"] {
+        let reply = bot().reply(q, today()).unwrap();
+        assert_eq!(reply.decision, svp::core::Decision::Escalate, "{q}: {} {:?}", reply.confidence, reply.features);
+    }
+    for (q, slug) in [
+        ("un réfugié peut-il échanger son permis de conduire ?", "echange-permis-conduire"),
+        ("un réfugié afghan de 23 ans peut-il toucher le RSA ?", "rsa-conditions-bpi"),
+    ] {
+        let reply = bot().reply(q, today()).unwrap();
+        assert_eq!(reply.answer.as_ref().map(|a| a.id.as_str()), Some(slug), "{q}: {} {:?}", reply.confidence, reply.features);
+    }
 }
 
 /// A message that asks two things is answered when each is: the card answers one, `also` names

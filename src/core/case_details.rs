@@ -26,6 +26,13 @@ pub fn is_age_or_year(concepts: &[ConceptInfo], i: usize) -> bool {
     year || age
 }
 
+/// Whether the `i`-th concept is a nationality (« réfugié afghan », « une Érythréenne »): who the
+/// person is, which the answer seldom depends on. Like an age, the decision leaves one out of the
+/// coverage when the first hit does not mention it.
+pub fn is_nationality(concepts: &[ConceptInfo], i: usize) -> bool {
+    concepts.get(i).is_some_and(|c| !c.text.contains(char::is_whitespace) && crate::lexicon::is_nationality(c.text.trim()))
+}
+
 /// Capitalised and then lower case ("Montreuil"), unlike an acronym ("AAH") that may name a
 /// scheme the knowledge does not cover.
 fn is_proper_noun(text: &str) -> bool {
@@ -38,7 +45,7 @@ mod tests {
     use super::*;
 
     fn concept(text: &str, known: bool) -> ConceptInfo {
-        ConceptInfo { text: text.into(), idf: if known { 2.0 } else { 0.0 }, known, corrected: None, synonym: false, max_score: 1.0 }
+        ConceptInfo { text: text.into(), idf: if known { 2.0 } else { 0.0 }, known, corrected: None, synonym: false, max_score: 1.0, complement: false }
     }
 
     #[test]
@@ -55,6 +62,14 @@ mod tests {
         let flagged: Vec<&str> = (0..q.len()).filter(|&i| is_age_or_year(&q, i)).map(|i| q[i].text.as_str()).collect();
         assert_eq!(flagged, ["23", "2021"]);
         assert!(!is_age_or_year(&q, q.len()), "out of range is no age");
+    }
+
+    #[test]
+    fn nationalities_in_any_form_are_told_from_other_words() {
+        let q: Vec<ConceptInfo> =
+            ["afghan", "Érythréennes", "turque", "soudanaise", "kurdes", "refugie", "carte", "permis", "France"].iter().map(|w| concept(w, true)).collect();
+        let flagged: Vec<&str> = (0..q.len()).filter(|&i| is_nationality(&q, i)).map(|i| q[i].text.as_str()).collect();
+        assert_eq!(flagged, ["afghan", "Érythréennes", "turque", "soudanaise", "kurdes"]);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The answer-or-escalate decision, from score features of a search:
 //! - **coverage**: idf-weighted share of the question's concepts the top hit matches (words the
 //!   index has never seen count as missed, with a moderate weight, except details of the case
-//!   such as a town or an age);
+//!   such as a town; an age, a year or a nationality the top hit does not mention is left out;
+//!   a word matched in another sense, « permis » for « permis de chasse », is missed);
 //! - **strength**: the top hit's text score (BM25) normalised by what the question could score
 //!   at most;
 //! - **margin**: how far the top hit's text score is ahead of the best other hit's (a hit
@@ -24,7 +25,7 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
-use super::case_details::{is_age_or_year, is_case_detail};
+use super::case_details::{is_age_or_year, is_case_detail, is_nationality};
 use crate::search::SearchOutcome;
 
 /// Weight given to a word the index does not know (≈ the idf of a fairly rare word).
@@ -185,24 +186,33 @@ pub fn features(outcome: &SearchOutcome) -> Features {
     let mut supported = 0f32;
     let mut unknown = 0f32;
     let mut max_attainable = 0f32;
+    // What the first hit scored on words of the question it matched in another sense.
+    let mut misread = 0f32;
     let mut rarest: Option<(f32, bool)> = None;
     for (i, c) in outcome.concepts.iter().enumerate() {
-        let hit = top.concept_scores.get(i).copied().unwrap_or(0.0) > 0.0;
+        let score = top.concept_scores.get(i).copied().unwrap_or(0.0);
+        // « permis » in an article on the driving licence does not match « permis de chasse ».
+        let other_kind = another_kind(&outcome.concepts, i);
+        if other_kind {
+            misread += score;
+        }
+        let hit = score > 0.0 && !other_kind;
         // A word corrected from a typo weighs half: the correction may be wrong.
         let weight = match (c.known, c.corrected.is_some()) {
             (true, false) => c.idf,
             (true, true) => c.idf * 0.5,
             (false, _) => UNKNOWN_WEIGHT,
         };
-        // An age or a year the first hit does not mention tells the case, not the question
-        // (« il a 23 ans », « réfugié depuis 2021 »); one it mentions still counts for it.
-        if (c.known && c.idf < COMMON_IDF) || is_case_detail(c) || (!hit && is_age_or_year(&outcome.concepts, i)) {
+        // An age, a year or a nationality the first hit does not mention tells the case, not the
+        // question (« il a 23 ans », « réfugié afghan depuis 2021 »); one it mentions still
+        // counts for it.
+        let about_the_person = is_age_or_year(&outcome.concepts, i) || is_nationality(&outcome.concepts, i);
+        if (c.known && c.idf < COMMON_IDF) || is_case_detail(c) || (!hit && about_the_person) {
             continue;
         }
         total += weight;
         if hit {
             matched += weight;
-            let score = top.concept_scores.get(i).copied().unwrap_or(0.0);
             supported += weight * if c.known { (score / (SUPPORT_SCALE * c.idf.max(1e-3))).min(1.0) } else { 0.5 };
         }
         if !c.known {
@@ -216,7 +226,7 @@ pub fn features(outcome: &SearchOutcome) -> Features {
     // Text scores: a hit re-ranked first by its closest phrasing while another matches more of
     // the question's words leaves no margin (the question reads as either).
     let second = outcome.hits.iter().skip(1).map(|h| h.text_score).fold(0.0, f32::max);
-    let top_score = top.text_score;
+    let top_score = (top.text_score - misread).max(0.0);
     let second_ranked = outcome.hits.get(1).map_or(0.0, |h| h.score);
     Features {
         coverage: if total > 0.0 { matched / total } else { 0.0 },
@@ -230,6 +240,24 @@ pub fn features(outcome: &SearchOutcome) -> Features {
         lead: if top.score > 0.0 { ((top.score - second_ranked) / top.score).clamp(0.0, 1.0) } else { 0.0 },
         expert: top.entry.kind == crate::search::EntryKind::ExpertAnswer,
     }
+}
+
+/// Whether the `i`-th concept is said to be of a kind the index knows nothing of: the next
+/// concept is its complement (« permis de chasse », « permis bateau »), and both are French
+/// nouns, the complement a plain one (not an adjective: « réfugié afghan ») that no entry uses. An entry that matches the word (« permis ») speaks of other kinds (« permis de
+/// conduire »): it has not matched what the question names.
+fn another_kind(concepts: &[crate::search::ConceptInfo], i: usize) -> bool {
+    let Some(next) = concepts.get(i + 1) else { return false };
+    // « d'équitation »: the noun after an elided article.
+    let noun = |text: &str| text.rsplit(['\'', '’', ' ']).next().is_some_and(crate::lexicon::is_plain_noun);
+    concepts[i].known
+        && noun(&concepts[i].text)
+        && next.complement
+        && !next.known
+        && next.corrected.is_none()
+        && !is_case_detail(next)
+        && !next.text.contains(char::is_whitespace)
+        && noun(&next.text)
 }
 
 /// How the shipped model was fitted (its provenance), or why the hand-set decision is used.

@@ -71,6 +71,8 @@ pub struct ConceptInfo {
     pub synonym: bool,
     /// The highest score it can add to a document (BM25 saturation bound).
     pub max_score: f32,
+    /// Whether it is a complement of the previous concept (see [`query::Concept::complement`]).
+    pub complement: bool,
 }
 
 /// One hit.
@@ -468,6 +470,7 @@ impl SearchIndex {
             }),
             synonym: concept.group.is_some(),
             max_score: concept_idf * (K1 + 1.0) * max_boost,
+            complement: concept.complement,
         };
         Ok((disjuncts, info))
     }
@@ -742,7 +745,15 @@ mod tests {
         let concepts = index.concepts("refus visa recours");
         let infos: Vec<ConceptInfo> = concepts
             .iter()
-            .map(|c| ConceptInfo { text: c.text.clone(), idf: 1.0, known: true, corrected: None, synonym: false, max_score: 1.0 })
+            .map(|c| ConceptInfo {
+                text: c.text.clone(),
+                idf: 1.0,
+                known: true,
+                corrected: None,
+                synonym: false,
+                max_score: 1.0,
+                complement: false,
+            })
             .collect();
         let stems = |text: &str| -> Vec<String> { concepts_stems(&index.concepts(text)) };
         let same = stems("le recours du refus de visa");

@@ -56,6 +56,10 @@ pub struct Concept {
     pub group: Option<usize>,
     /// Whether a word was corrected (a typo) to find it.
     pub corrected: bool,
+    /// Whether it follows the previous concept directly or through « de », « d' », « du » or
+    /// « des » alone: a complement that may say which kind of it is meant (« permis de chasse »,
+    /// « permis bateau »).
+    pub complement: bool,
 }
 
 /// Finds synonym-group terms in analyzed questions.
@@ -165,7 +169,10 @@ pub fn concepts(
         .collect();
     let mut out: Vec<Concept> = Vec::new();
     let mut i = 0;
+    // End of the previous concept's words, when that concept was kept.
+    let mut previous_end: Option<usize> = None;
     while i < tokens.len() {
+        let start = tokens[i].offset_from;
         let (mut concept, used) = match matcher.longest_match(&tokens[i..]) {
             Some((g, n)) => {
                 let span = &tokens[i..i + n];
@@ -177,16 +184,18 @@ pub fn concepts(
                 }
                 let text = text[span[0].offset_from..span[n - 1].offset_to].to_string();
                 let corrected = span.iter().any(|t| t.corrected);
-                (Concept { text, alternatives, group: Some(g), corrected }, n)
+                (Concept { text, alternatives, group: Some(g), corrected, complement: false }, n)
             }
             None => {
                 let t = &tokens[i];
                 let weight = if t.corrected { CORRECTED_WEIGHT } else { 1.0 };
                 let alternatives = vec![alternative(std::slice::from_ref(t), weight).expect("one token")];
                 let text = text[t.offset_from..t.offset_to].to_string();
-                (Concept { text, alternatives, group: None, corrected: t.corrected }, 1)
+                (Concept { text, alternatives, group: None, corrected: t.corrected, complement: false }, 1)
             }
         };
+        concept.complement = previous_end.is_some_and(|end| joins_as_complement(&text[end..start]));
+        let end = tokens[i + used - 1].offset_to;
         i += used;
         if frames(&concept) {
             for alt in &mut concept.alternatives {
@@ -196,11 +205,19 @@ pub fn concepts(
         let duplicate = out.iter().any(|c| {
             (c.group.is_some() && c.group == concept.group) || c.alternatives[0].stems == concept.alternatives[0].stems
         });
+        previous_end = (!duplicate).then_some(end);
         if !duplicate {
             out.push(concept);
         }
     }
     out
+}
+
+/// Whether the words between two concepts make the second a complement of the first: nothing
+/// but spaces, or « de », « d' », « du », « des » alone.
+fn joins_as_complement(between: &str) -> bool {
+    let between = between.trim().to_lowercase();
+    between.is_empty() || matches!(between.as_str(), "de" | "d'" | "d’" | "du" | "des")
 }
 
 #[cfg(test)]
