@@ -55,7 +55,7 @@ fn development_set_quality_floors() {
 const FLOOR_R1: f64 = 0.92;
 const FLOOR_R3: f64 = 0.98;
 const FLOOR_MRR: f64 = 0.94;
-const FLOOR_PRECISION: f64 = 0.955;
+const FLOOR_PRECISION: f64 = 0.965;
 const FLOOR_OOS: f64 = 0.95;
 const FLOOR_ANSWER_RATE: f64 = 0.73;
 
@@ -64,11 +64,23 @@ const FLOOR_ANSWER_RATE: f64 = 0.73;
 #[test]
 fn independent_set_quality_floors() {
     let (report, summary) = evaluate("eval/independent.jsonl");
-    assert!(report.recall_at_1 >= 0.94, "{summary}");
+    assert!(report.recall_at_1 >= 0.95, "{summary}");
     assert!(report.recall_at_3 >= 0.98, "{summary}");
     assert!(report.answered_precision >= 0.97, "{summary}");
     assert!(report.out_of_scope_escalation_rate >= 0.95, "{summary}");
     assert!(report.in_scope_answer_rate >= 0.76, "{summary}");
+}
+
+/// Questions in everyday words (« l'aide pour le loyer », « la carte de 10 ans »), by a writer who
+/// saw only the articles' titles and short answers: measured, never tuned on.
+#[test]
+fn everyday_words_quality_floors() {
+    let (report, summary) = evaluate("eval/everyday.jsonl");
+    assert!(report.recall_at_1 >= 0.88, "{summary}");
+    assert!(report.recall_at_3 >= 0.98, "{summary}");
+    assert!(report.answered_precision >= 0.96, "{summary}");
+    assert!(report.out_of_scope_escalation_rate >= 0.95, "{summary}");
+    assert!(report.in_scope_answer_rate >= 0.38, "{summary}");
 }
 
 /// Chat messages as staff write them (case messages, SMS style, everyday words, two questions
@@ -77,11 +89,11 @@ fn independent_set_quality_floors() {
 #[test]
 fn case_messages_quality_floors() {
     let (report, summary) = evaluate("eval/cases.jsonl");
-    assert!(report.recall_at_1 >= 0.91, "{summary}");
+    assert!(report.recall_at_1 >= 0.92, "{summary}");
     assert!(report.recall_at_3 >= 0.98, "{summary}");
     assert!(report.answered_precision >= 0.96, "{summary}");
     assert!(report.out_of_scope_escalation_rate >= 0.97, "{summary}");
-    assert!(report.in_scope_answer_rate >= 0.64, "{summary}");
+    assert!(report.in_scope_answer_rate >= 0.68, "{summary}");
 }
 
 /// The same sets with two typos per question (`eval/make_typos.py`): typo tolerance keeps the
@@ -89,7 +101,7 @@ fn case_messages_quality_floors() {
 #[test]
 fn typo_sets_quality_floors() {
     for (file, r1, precision, answer_rate) in
-        [("eval/dev-typos.jsonl", 0.90, 0.94, 0.70), ("eval/independent-typos.jsonl", 0.94, 0.97, 0.76)]
+        [("eval/dev-typos.jsonl", 0.90, 0.96, 0.70), ("eval/independent-typos.jsonl", 0.95, 0.97, 0.76)]
     {
         let (report, summary) = evaluate(file);
         assert!(report.recall_at_1 >= r1, "{summary}");
