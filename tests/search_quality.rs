@@ -226,13 +226,19 @@ proptest! {
     }
 }
 
-/// A question of one word many articles use gets a request for precision, not an answer.
+/// A question of one word many articles use gets a request for precision, not an answer; a
+/// scheme that heads an article's title is a topic, which the bot answers (a URL pasted beside
+/// it changes nothing).
 #[test]
 fn a_one_word_question_is_too_vague_to_answer() {
-    for q in ["le plafond est de … ?", "plafond ?"] {
+    for q in ["le plafond est de … ?", "plafond ?", "la CAF ?", "le délai ?"] {
         let reply = bot().reply(q, today()).unwrap();
         assert_eq!(reply.decision, svp::core::Decision::Escalate, "{q}: {}", reply.reason);
         assert!(reply.reason.contains("précisez"), "{q}: {}", reply.reason);
+    }
+    for q in ["un réfugié peut-il avoir le RSA ?", "https://www.service-public.fr/particuliers/vosdroits/F1234 un réfugié peut-il avoir le RSA ?"] {
+        let reply = bot().reply(q, today()).unwrap();
+        assert_eq!(reply.answer.as_ref().map(|a| a.id.as_str()), Some("rsa-conditions-bpi"), "{q}: {}", reply.reason);
     }
 }
 

@@ -346,7 +346,7 @@ fn section_decision(report: &mut String, settings: &Settings, kb: &Arc<Knowledge
     );
     let _ = writeln!(report, "| set | questions | recall@1 | answered precision | in-scope answered | out-of-scope escalated |\n|---|---|---|---|---|---|");
     let mut outcomes = Vec::new();
-    for set in ["dev", "independent", "cases", "dev-typos", "independent-typos"] {
+    for set in ["dev", "independent", "cases", "everyday", "dev-typos", "independent-typos"] {
         let path = Path::new("eval").join(format!("{set}.jsonl"));
         let Ok(cases) = eval::read_cases(&path) else { continue };
         let r = eval::evaluate(bot, &cases, app::today())?;
@@ -355,13 +355,13 @@ fn section_decision(report: &mut String, settings: &Settings, kb: &Arc<Knowledge
             "| `{set}` | {} | {:.3} | {:.3} | {:.3} | {:.3} |",
             r.questions, r.recall_at_1, r.answered_precision, r.in_scope_answer_rate, r.out_of_scope_escalation_rate
         );
-        if set == "independent" || set == "cases" {
+        if matches!(set, "independent" | "cases" | "everyday") {
             outcomes.extend(r.outcomes);
         }
     }
     let _ = writeln!(
         report,
-        "\nPrecision against answer rate on `independent` and `cases` together ({} questions, never tuned on) as `search.answer_threshold` moves (0.5 is the default):\n\n| threshold | in-scope answered | answered precision | out-of-scope escalated |\n|---|---|---|---|",
+        "\nPrecision against answer rate on `independent`, `cases` and `everyday` together ({} questions, never tuned on) as `search.answer_threshold` moves (0.5 is the default):\n\n| threshold | in-scope answered | answered precision | out-of-scope escalated |\n|---|---|---|---|",
         outcomes.len()
     );
     for t in [0.3, 0.4, 0.5, 0.6, 0.7, 0.8] {

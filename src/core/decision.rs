@@ -269,10 +269,26 @@ pub fn model_provenance() -> String {
 }
 
 /// Whether the question is a single concept many entries share (« le plafond ? »): no
-/// confidence can come from it, whatever the scores.
+/// confidence can come from it, whatever the scores. A scheme of the field that heads the first
+/// hit's title (« un réfugié peut-il avoir le RSA ? », first hit « RSA : conditions pour les
+/// réfugiés… ») is a topic, not a vague word: the model decides.
 pub fn too_vague(outcome: &SearchOutcome) -> bool {
     let content: Vec<_> = outcome.concepts.iter().filter(|c| !(c.known && c.idf < COMMON_IDF)).collect();
-    matches!(content.as_slice(), [only] if only.known && only.idf < VAGUE_IDF)
+    let [only] = content.as_slice() else { return false };
+    let topic = only.synonym && outcome.hits.first().is_some_and(|h| heads_title(&only.text, &h.entry.title));
+    only.known && only.idf < VAGUE_IDF && !topic
+}
+
+/// Whether `term`'s words are among the words of the title's head, before its first « : »,
+/// « ( » or « , » (« RSA » in « RSA : conditions… », not « CAF » in « Prestations familiales
+/// (CAF)… » nor « délai » in « Sortie du CADA… : délai et solutions »); case and accents ignored.
+fn heads_title(term: &str, title: &str) -> bool {
+    let words = |text: &str| -> Vec<String> {
+        crate::lexicon::fold(text).split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect()
+    };
+    let head = title.split([':', '(', ',']).next().unwrap_or_default();
+    let (head, term) = (words(head), words(term));
+    !term.is_empty() && head.windows(term.len()).any(|w| w == term.as_slice())
 }
 
 /// Confidence in [0,1] that the top hit answers the question: the shipped model's
@@ -300,6 +316,16 @@ pub fn hand_set(f: &Features) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_term_heads_a_title_before_its_colon_or_parenthesis() {
+        assert!(heads_title("RSA", "RSA : conditions pour les réfugiés"));
+        assert!(heads_title("carte de résident", "La carte de résident de 10 ans des réfugiés"));
+        assert!(heads_title("Naturalisation", "Naturalisation des réfugiés : conditions, langue B2"));
+        assert!(!heads_title("CAF", "Prestations familiales (CAF) et effet rétroactif"));
+        assert!(!heads_title("délai", "Sortie du CADA ou de l'HUDA (DNA) après l'obtention de la protection : délai et solutions"));
+        assert!(!heads_title("", "RSA : conditions"));
+    }
 
     #[test]
     fn the_shipped_model_loads_and_fits_the_features() {
