@@ -116,10 +116,14 @@ async fn fresh_postgres_database(base: &str) -> String {
         .await
         .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at SVP_TEST_POSTGRES_URL: {e}"));
     drop_stale_databases(&mut conn).await;
+    // Tests of one process run on parallel threads and the clock can give two of them the same
+    // reading: a per-process counter keeps the names apart.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let name = format!(
-        "svp_test_{}_{}",
+        "svp_test_{}_{}_{}",
         std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() % 1_000_000_000_000
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() % 1_000_000_000_000,
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     );
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
     conn.close().await.ok();
