@@ -45,7 +45,7 @@ mod tests {
     use super::*;
 
     fn concept(text: &str, known: bool) -> ConceptInfo {
-        ConceptInfo { text: text.into(), idf: if known { 2.0 } else { 0.0 }, known, corrected: None, synonym: false, max_score: 1.0, complement: false }
+        ConceptInfo { text: text.into(), idf: if known { 2.0 } else { 0.0 }, known, corrected: None, synonym: false, max_score: 1.0, complement: false, forms: Vec::new() }
     }
 
     #[test]

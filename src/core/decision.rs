@@ -270,25 +270,35 @@ pub fn model_provenance() -> String {
 
 /// Whether the question is a single concept many entries share (« le plafond ? »): no
 /// confidence can come from it, whatever the scores. A scheme of the field that heads the first
-/// hit's title (« un réfugié peut-il avoir le RSA ? », first hit « RSA : conditions pour les
-/// réfugiés… ») is a topic, not a vague word: the model decides.
+/// hit's title, in the words typed or another term of its synonym group, is a topic, not a vague
+/// word: the model decides (« un réfugié peut-il avoir le RSA ? », first hit « RSA : conditions
+/// pour les réfugiés… »; « les APL ? », first hit « Aides au logement (APL…) »).
 pub fn too_vague(outcome: &SearchOutcome) -> bool {
     let content: Vec<_> = outcome.concepts.iter().filter(|c| !(c.known && c.idf < COMMON_IDF)).collect();
     let [only] = content.as_slice() else { return false };
-    let topic = only.synonym && outcome.hits.first().is_some_and(|h| heads_title(&only.text, &h.entry.title));
+    let topic = only.synonym
+        && outcome.hits.first().is_some_and(|h| {
+            let head = title_head_stems(&h.entry.title);
+            only.forms.iter().any(|form| !form.is_empty() && head.windows(form.len()).any(|w| w == form.as_slice()))
+        });
     only.known && only.idf < VAGUE_IDF && !topic
 }
 
-/// Whether `term`'s words are among the words of the title's head, before its first « : »,
-/// « ( » or « , » (« RSA » in « RSA : conditions… », not « CAF » in « Prestations familiales
-/// (CAF)… » nor « délai » in « Sortie du CADA… : délai et solutions »); case and accents ignored.
-fn heads_title(term: &str, title: &str) -> bool {
-    let words = |text: &str| -> Vec<String> {
-        crate::lexicon::fold(text).split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect()
-    };
+/// The stems of the title's head, before its first « : », « ( » or « , » (stop words left
+/// out): « RSA » heads « RSA : conditions… » and « aide au logement » heads « Aides au logement
+/// (APL…) », but « CAF » does not head « Prestations familiales (CAF)… » nor « délai »
+/// « Sortie du CADA… : délai et solutions ».
+fn title_head_stems(title: &str) -> Vec<String> {
     let head = title.split([':', '(', ',']).next().unwrap_or_default();
-    let (head, term) = (words(head), words(term));
-    !term.is_empty() && head.windows(term.len()).any(|w| w == term.as_slice())
+    use tantivy::tokenizer::TokenStream as _;
+    let head = crate::search::analyzer::normalize(head);
+    let mut analyzer = crate::search::analyzer::stemmed();
+    let mut stream = analyzer.token_stream(&head);
+    let mut stems = Vec::new();
+    while let Some(token) = stream.next() {
+        stems.push(token.text.clone());
+    }
+    stems
 }
 
 /// Confidence in [0,1] that the top hit answers the question: the shipped model's
@@ -319,12 +329,19 @@ mod tests {
 
     #[test]
     fn a_term_heads_a_title_before_its_colon_or_parenthesis() {
-        assert!(heads_title("RSA", "RSA : conditions pour les réfugiés"));
-        assert!(heads_title("carte de résident", "La carte de résident de 10 ans des réfugiés"));
-        assert!(heads_title("Naturalisation", "Naturalisation des réfugiés : conditions, langue B2"));
-        assert!(!heads_title("CAF", "Prestations familiales (CAF) et effet rétroactif"));
-        assert!(!heads_title("délai", "Sortie du CADA ou de l'HUDA (DNA) après l'obtention de la protection : délai et solutions"));
-        assert!(!heads_title("", "RSA : conditions"));
+        let heads = |term: &str, title: &str| {
+            let term = title_head_stems(term);
+            let head = title_head_stems(title);
+            !term.is_empty() && head.windows(term.len()).any(|w| w == term.as_slice())
+        };
+        assert!(heads("RSA", "RSA : conditions pour les réfugiés"));
+        assert!(heads("carte de résident", "La carte de résident de 10 ans des réfugiés"));
+        assert!(heads("Naturalisation", "Naturalisation des réfugiés : conditions, langue B2"));
+        assert!(heads("aide au logement", "Aides au logement (APL, ALF, ALS) pour les personnes protégées"));
+        assert!(!heads("CAF", "Prestations familiales (CAF) et effet rétroactif"));
+        assert!(!heads("caisse d'allocations familiales", "Prestations familiales (CAF) et effet rétroactif"));
+        assert!(!heads("délai", "Sortie du CADA ou de l'HUDA (DNA) après l'obtention de la protection : délai et solutions"));
+        assert!(!heads("", "RSA : conditions"));
     }
 
     #[test]

@@ -73,6 +73,9 @@ pub struct ConceptInfo {
     pub max_score: f32,
     /// Whether it is a complement of the previous concept (see [`query::Concept::complement`]).
     pub complement: bool,
+    /// Every form searched for, as its stems in order (stop words left out): the words typed
+    /// (or their correction) first and, for a synonym group, each of the group's terms.
+    pub forms: Vec<Vec<String>>,
 }
 
 /// One hit.
@@ -471,6 +474,7 @@ impl SearchIndex {
             synonym: concept.group.is_some(),
             max_score: concept_idf * (K1 + 1.0) * max_boost,
             complement: concept.complement,
+            forms: concept.alternatives.iter().map(|alt| alt.stems.iter().map(|(_, s)| s.clone()).collect()).collect(),
         };
         Ok((disjuncts, info))
     }
@@ -753,6 +757,7 @@ mod tests {
                 synonym: false,
                 max_score: 1.0,
                 complement: false,
+                forms: Vec::new(),
             })
             .collect();
         let stems = |text: &str| -> Vec<String> { concepts_stems(&index.concepts(text)) };
