@@ -229,10 +229,11 @@ proptest! {
 /// A question of one word many articles use gets a request for precision, not an answer; a
 /// scheme that heads an article's title, in the words typed or another term of its synonym
 /// group (« APL » for « Aides au logement »), is a topic, which the bot answers (a URL pasted
-/// beside it changes nothing).
+/// beside it changes nothing); a word inside the titles of several articles is not
+/// (« logement » in « Fonds de solidarité pour le logement » and « Demande de logement social »).
 #[test]
 fn a_one_word_question_is_too_vague_to_answer() {
-    for q in ["le plafond est de … ?", "plafond ?", "la CAF ?", "le délai ?", "les allocs ?"] {
+    for q in ["le plafond est de … ?", "plafond ?", "la CAF ?", "le délai ?", "les allocs ?", "le logement ?"] {
         let reply = bot().reply(q, today()).unwrap();
         assert_eq!(reply.decision, svp::core::Decision::Escalate, "{q}: {}", reply.reason);
         assert!(reply.reason.contains("précisez"), "{q}: {}", reply.reason);
@@ -243,6 +244,8 @@ fn a_one_word_question_is_too_vague_to_answer() {
     }
     let reply = bot().reply("les APL pour un réfugié ?", today()).unwrap();
     assert_eq!(reply.answer.as_ref().map(|a| a.id.as_str()), Some("aides-logement-apl"), "{}", reply.reason);
+    let reply = bot().reply("les HLM ?", today()).unwrap();
+    assert_eq!(reply.answer.as_ref().map(|a| a.id.as_str()), Some("demande-logement-social"), "{}", reply.reason);
 }
 
 /// « obtenir » frames the question: an entry whose phrasings ask « comment obtenir » something

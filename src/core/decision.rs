@@ -37,6 +37,8 @@ const VAGUE_IDF: f32 = 2.7;
 /// match in the question phrasings of an article; a title match is well above, a single
 /// mention in a body well below).
 const SUPPORT_SCALE: f32 = 3.0;
+/// How many hits after the first are looked at for a title that the same topic heads.
+const TOPIC_RIVALS: usize = 4;
 /// Concepts with an idf below this are too common to count for or against coverage.
 const COMMON_IDF: f32 = 0.35;
 
@@ -272,14 +274,23 @@ pub fn model_provenance() -> String {
 /// confidence can come from it, whatever the scores. A scheme of the field that heads the first
 /// hit's title, in the words typed or another term of its synonym group, is a topic, not a vague
 /// word: the model decides (« un réfugié peut-il avoir le RSA ? », first hit « RSA : conditions
-/// pour les réfugiés… »; « les APL ? », first hit « Aides au logement (APL…) »).
+/// pour les réfugiés… »; « les APL ? », first hit « Aides au logement (APL…) »). Inside the
+/// head rather than opening it, it must name that hit alone: a word inside the heads of several
+/// of the first hits' titles is shared, not a topic (« le logement ? »: « Fonds de solidarité
+/// pour le logement », « Demande de logement social »…; but « les HLM ? »: « Demande de
+/// logement social (HLM) »).
 pub fn too_vague(outcome: &SearchOutcome) -> bool {
     let content: Vec<_> = outcome.concepts.iter().filter(|c| !(c.known && c.idf < COMMON_IDF)).collect();
     let [only] = content.as_slice() else { return false };
+    let forms = || only.forms.iter().filter(|form| !form.is_empty());
+    let inside = |h: &crate::search::Hit| {
+        let head = title_head_stems(&h.entry.title);
+        forms().any(|form| head.windows(form.len()).any(|w| w == form.as_slice()))
+    };
     let topic = only.synonym
-        && outcome.hits.first().is_some_and(|h| {
-            let head = title_head_stems(&h.entry.title);
-            only.forms.iter().any(|form| !form.is_empty() && head.windows(form.len()).any(|w| w == form.as_slice()))
+        && outcome.hits.first().is_some_and(|first| {
+            forms().any(|form| title_head_stems(&first.entry.title).starts_with(form))
+                || (inside(first) && !outcome.hits.iter().skip(1).take(TOPIC_RIVALS).any(inside))
         });
     only.known && only.idf < VAGUE_IDF && !topic
 }
