@@ -68,7 +68,7 @@ fn independent_set_quality_floors() {
     assert!(report.recall_at_3 >= 0.98, "{summary}");
     assert!(report.answered_precision >= 0.97, "{summary}");
     assert!(report.out_of_scope_escalation_rate >= 0.95, "{summary}");
-    assert!(report.in_scope_answer_rate >= 0.76, "{summary}");
+    assert!(report.in_scope_answer_rate >= 0.78, "{summary}");
 }
 
 /// Questions in everyday words (« l'aide pour le loyer », « la carte de 10 ans »), by a writer who
@@ -93,7 +93,7 @@ fn case_messages_quality_floors() {
     assert!(report.recall_at_3 >= 0.98, "{summary}");
     assert!(report.answered_precision >= 0.96, "{summary}");
     assert!(report.out_of_scope_escalation_rate >= 0.97, "{summary}");
-    assert!(report.in_scope_answer_rate >= 0.68, "{summary}");
+    assert!(report.in_scope_answer_rate >= 0.70, "{summary}");
 }
 
 /// The same sets with two typos per question (`eval/make_typos.py`): typo tolerance keeps the
@@ -101,7 +101,7 @@ fn case_messages_quality_floors() {
 #[test]
 fn typo_sets_quality_floors() {
     for (file, r1, precision, answer_rate) in
-        [("eval/dev-typos.jsonl", 0.90, 0.96, 0.70), ("eval/independent-typos.jsonl", 0.95, 0.97, 0.76)]
+        [("eval/dev-typos.jsonl", 0.90, 0.96, 0.70), ("eval/independent-typos.jsonl", 0.95, 0.97, 0.78)]
     {
         let (report, summary) = evaluate(file);
         assert!(report.recall_at_1 >= r1, "{summary}");
@@ -255,6 +255,19 @@ fn what_the_asker_wants_to_obtain_outweighs_the_word_obtain() {
     let reply = bot().reply("comment obtenir un logement social ?", today()).unwrap();
     assert_eq!(reply.hits.first().map(|h| h.slug.as_str()), Some("demande-logement-social"), "{:?}", reply.hits);
     assert_eq!(reply.decision, svp::core::Decision::Answer, "{:?}", reply.features);
+}
+
+/// A case message whose question is short (« A-t-elle raison ? ») names its subject in the
+/// sentence before: read together, that pair and the whole message find the same article, and
+/// the bot answers (the whole message alone stays under the threshold).
+#[test]
+fn a_short_question_is_read_with_the_sentence_that_leads_into_it() {
+    let message = "Bonjour, Mme L, 38 ans, réfugiée érythréenne, mère de quatre enfants, vit à Rennes, travaille de nuit \
+                   dans une blanchisserie, salaire de 1 050 euros. Sa conseillère pense qu'il faut cinq ans de titre de séjour \
+                   pour la prime d'activité. A-t-elle raison ? Merci";
+    let reply = bot().reply(message, today()).unwrap();
+    assert_eq!(reply.decision, svp::core::Decision::Answer, "{:?} {}", reply.features, reply.reason);
+    assert_eq!(reply.answer.as_ref().map(|a| a.id.as_str()), Some("prime-activite"));
 }
 
 /// The asker's age is the case, not the question: an article that says « 25 ans » answers « un

@@ -103,8 +103,11 @@ impl Bot {
         // answered from the same entry, the two readings agree and the bot answers (the whole
         // message still decides expert-only topics).
         if reply.decision == Decision::Escalate && reply.confidence >= FOCUS_FROM {
-            // The last questions first (the one that follows the situation), three at most.
-            for asking in super::learning::asking_sentences(&searchable).into_iter().filter(|a| a.as_str() != searchable.trim()).take(3) {
+            // The last questions first (the one that follows the situation), three at most; then
+            // the last ones with the sentence that leads into them.
+            let asking = super::learning::asking_sentences(&searchable).into_iter().take(3);
+            let lead_in = super::question_parts::asking_with_lead_in(&searchable).into_iter().take(2);
+            for asking in asking.chain(lead_in).filter(|a| a.as_str() != searchable.trim()) {
                 let focused = self.index.search(&question::search_text(&asking), SEARCH_LIMIT).map_err(AskError::Search)?;
                 let same_entry = focused.hits.first().map(|h| &h.entry.id) == outcome.hits.first().map(|h| &h.entry.id);
                 if same_entry {

@@ -42,18 +42,39 @@ pub fn question_parts(text: &str) -> Vec<String> {
 /// The sentences of `text` that ask (end with « ? »), in order, trimmed; sentences end at
 /// « . ! ? » or a line break. Also what [`super::learning::asking_sentences`] chooses from.
 pub(super) fn asking_sentences(text: &str) -> Vec<&str> {
+    sentences(text).into_iter().filter(|s| s.ends_with('?')).collect()
+}
+
+/// The sentences of `text`, in order, trimmed, empty ones left out: they end at « . ! ? » or a
+/// line break.
+fn sentences(text: &str) -> Vec<&str> {
     let mut sentences = Vec::new();
     let mut start = 0;
     for (i, c) in text.char_indices() {
         if matches!(c, '.' | '!' | '?' | '\n') {
             let sentence = text[start..i + c.len_utf8()].trim();
-            if sentence.ends_with('?') {
+            if !sentence.is_empty() {
                 sentences.push(sentence);
             }
             start = i + c.len_utf8();
         }
     }
     sentences
+}
+
+/// Each sentence of `text` that asks, preceded by the sentence just before it when that one
+/// only tells (« On m'a dit que le RSA c'est à partir de 25 ans. A-t-elle une chance de
+/// l'obtenir ? »): a short asking sentence often names its subject only there. Last first;
+/// asking sentences with no telling sentence before them are left out.
+pub(super) fn asking_with_lead_in(text: &str) -> Vec<String> {
+    let mut readings: Vec<String> = sentences(text)
+        .windows(2)
+        .filter(|pair| pair[1].ends_with('?') && !pair[0].ends_with('?'))
+        .filter(|pair| count_words(&pair[0].split_whitespace().collect::<Vec<_>>()) >= MIN_WORDS)
+        .map(|pair| format!("{} {}", pair[0], pair[1]))
+        .collect();
+    readings.reverse();
+    readings
 }
 
 /// One sentence cut where a new question starts.
@@ -131,6 +152,21 @@ fn tidy(words: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_short_asking_sentence_is_also_read_with_the_telling_sentence_before_it() {
+        assert_eq!(
+            asking_with_lead_in("Bonjour, elle travaille à mi-temps. On lui dit qu'il faut cinq ans de séjour pour la prime d'activité. Est-ce vrai ? Merci"),
+            ["On lui dit qu'il faut cinq ans de séjour pour la prime d'activité. Est-ce vrai ?"]
+        );
+        // The last first; an asking sentence after another, or first in the message, has none.
+        assert_eq!(
+            asking_with_lead_in("Il a son récépissé. Peut-il travailler ? Et s'inscrire à France Travail ? Il attend sa carte. Combien de temps ?"),
+            ["Il attend sa carte. Combien de temps ?", "Il a son récépissé. Peut-il travailler ?"]
+        );
+        assert!(asking_with_lead_in("Peut-il travailler avec son récépissé ?").is_empty());
+        assert!(asking_with_lead_in("Ok. Peut-il travailler avec son récépissé ?").is_empty());
+    }
 
     #[test]
     fn two_questions_in_one_sentence_are_split() {
