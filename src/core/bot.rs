@@ -104,9 +104,9 @@ impl Bot {
         // message still decides expert-only topics).
         if reply.decision == Decision::Escalate && reply.confidence >= FOCUS_FROM {
             // The last questions first (the one that follows the situation), three at most; then
-            // the last ones with the sentence that leads into them.
+            // the last one with the sentence that leads into it.
             let asking = super::learning::asking_sentences(&searchable).into_iter().take(3);
-            let lead_in = super::question_parts::asking_with_lead_in(&searchable).into_iter().take(2);
+            let lead_in = super::question_parts::asking_with_lead_in(&searchable).into_iter().take(1);
             for asking in asking.chain(lead_in).filter(|a| a.as_str() != searchable.trim()) {
                 let focused = self.index.search(&question::search_text(&asking), SEARCH_LIMIT).map_err(AskError::Search)?;
                 let same_entry = focused.hits.first().map(|h| &h.entry.id) == outcome.hits.first().map(|h| &h.entry.id);
