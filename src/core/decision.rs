@@ -283,14 +283,14 @@ pub fn too_vague(outcome: &SearchOutcome) -> bool {
     let content: Vec<_> = outcome.concepts.iter().filter(|c| !(c.known && c.idf < COMMON_IDF)).collect();
     let [only] = content.as_slice() else { return false };
     let forms = || only.forms.iter().filter(|form| !form.is_empty());
-    let inside = |h: &crate::search::Hit| {
-        let head = title_head_stems(&h.entry.title);
-        forms().any(|form| head.windows(form.len()).any(|w| w == form.as_slice()))
-    };
+    let opens = |head: &[String]| forms().any(|form| head.starts_with(form));
+    let inside = |head: &[String]| forms().any(|form| head.windows(form.len()).any(|w| w == form.as_slice()));
     let topic = only.synonym
         && outcome.hits.first().is_some_and(|first| {
-            forms().any(|form| title_head_stems(&first.entry.title).starts_with(form))
-                || (inside(first) && !outcome.hits.iter().skip(1).take(TOPIC_RIVALS).any(inside))
+            let head = title_head_stems(&first.entry.title);
+            opens(&head)
+                || (inside(&head)
+                    && !outcome.hits.iter().skip(1).take(TOPIC_RIVALS).any(|h| inside(&title_head_stems(&h.entry.title))))
         });
     only.known && only.idf < VAGUE_IDF && !topic
 }

@@ -8,6 +8,10 @@
 //! « , et », « et », « ; » or « , » when what follows starts a new question: an interrogative
 //! word (« combien », « est-ce que », « peut-il »…) or a subject and a modal verb (« il peut »,
 //! « elle doit »). The sentences that only tell the situation are left out.
+//!
+//! A case message often asks in a short sentence whose subject is in the sentence before it
+//! (« Sa conseillère pense qu'il faut cinq ans de titre pour la prime d'activité. A-t-elle
+//! raison ? »): [`asking_with_lead_in`] gives that pair as one more reading of the message.
 
 /// A part holds at least this many words, so that a stray « et » does not cut a question.
 const MIN_WORDS: usize = 3;
