@@ -1,7 +1,8 @@
 //! Word lists shipped as data under `resources/` and compiled into the binary, each loaded once
 //! on first use: a French dictionary (Grammalecte's, read by `spellbook`: an ordinary French word
 //! is neither a person's name nor a typo), the published first-name list and the places never
-//! taken for names (redaction).
+//! taken for names (redaction), and the frequencies of the most common words of French
+//! (wordfreq's data: an everyday word says little about what a question asks).
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -112,4 +113,24 @@ pub fn is_nationality(word: &str) -> bool {
 /// Whether `word` names a country, a region, a département or a town of the network.
 pub fn is_place(word: &str) -> bool {
     PLACES.contains(&fold(word))
+}
+
+/// Zipf frequency (log10 of occurrences per billion words) of the most frequent words of
+/// everyday French, from `resources/lexicon/fr_frequent.tsv` (wordfreq's French data; the words
+/// at 5.0 and above).
+static FREQUENT: LazyLock<std::collections::HashMap<String, f32>> = LazyLock::new(|| {
+    include_str!("../resources/lexicon/fr_frequent.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let (word, zipf) = l.split_once('\t')?;
+            Some((word.to_string(), zipf.parse().ok()?))
+        })
+        .collect()
+});
+
+/// The Zipf frequency of `word` in everyday French, case ignored (about 7.7 for « de », 5.5
+/// for « maintenant », 5.4 for « problème »); `None` for a word below 5.0 (« divorce »: 4.2).
+pub fn zipf(word: &str) -> Option<f32> {
+    FREQUENT.get(&word.to_lowercase()).copied()
 }

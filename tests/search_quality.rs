@@ -80,7 +80,7 @@ fn everyday_words_quality_floors() {
     assert!(report.recall_at_3 >= 0.98, "{summary}");
     assert!(report.answered_precision >= 0.96, "{summary}");
     assert!(report.out_of_scope_escalation_rate >= 0.95, "{summary}");
-    assert!(report.in_scope_answer_rate >= 0.38, "{summary}");
+    assert!(report.in_scope_answer_rate >= 0.40, "{summary}");
 }
 
 /// Chat messages as staff write them (case messages, SMS style, everyday words, two questions
@@ -93,7 +93,7 @@ fn case_messages_quality_floors() {
     assert!(report.recall_at_3 >= 0.98, "{summary}");
     assert!(report.answered_precision >= 0.96, "{summary}");
     assert!(report.out_of_scope_escalation_rate >= 0.97, "{summary}");
-    assert!(report.in_scope_answer_rate >= 0.70, "{summary}");
+    assert!(report.in_scope_answer_rate >= 0.72, "{summary}");
 }
 
 /// The same sets with two typos per question (`eval/make_typos.py`): typo tolerance keeps the
@@ -246,6 +246,12 @@ fn a_one_word_question_is_too_vague_to_answer() {
     assert_eq!(reply.answer.as_ref().map(|a| a.id.as_str()), Some("aides-logement-apl"), "{}", reply.reason);
     let reply = bot().reply("les HLM ?", today()).unwrap();
     assert_eq!(reply.answer.as_ref().map(|a| a.id.as_str()), Some("demande-logement-social"), "{}", reply.reason);
+    // The topic names the part of the title after its colon, or follows a parenthesis.
+    for (q, slug) in [("le regroupement familial ?", "regroupement-familial-vs-reunification"), ("la carte vitale ?", "nir-definitif-carte-vitale")] {
+        let reply = bot().reply(q, today()).unwrap();
+        assert!(!reply.reason.contains("précisez"), "{q}: {}", reply.reason);
+        assert_eq!(reply.hits.first().map(|h| h.slug.as_str()), Some(slug), "{q}");
+    }
 }
 
 /// « obtenir » frames the question: an entry whose phrasings ask « comment obtenir » something

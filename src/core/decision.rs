@@ -1,7 +1,8 @@
 //! The answer-or-escalate decision, from score features of a search:
 //! - **coverage**: idf-weighted share of the question's concepts the top hit matches (words the
 //!   index has never seen count as missed, with a moderate weight, except details of the case
-//!   such as a town; an age, a year or a nationality the top hit does not mention is left out;
+//!   such as a town; an age, a year or a nationality the top hit does not mention is left out,
+//!   and so is a word among the most frequent of everyday French, « rien », « pendant »;
 //!   a word matched in another sense, « permis » for « permis de chasse », is missed);
 //! - **strength**: the top hit's text score (BM25) normalised by what the question could score
 //!   at most;
@@ -39,6 +40,10 @@ const VAGUE_IDF: f32 = 2.7;
 const SUPPORT_SCALE: f32 = 3.0;
 /// How many hits after the first are looked at for a title that the same topic heads.
 const TOPIC_RIVALS: usize = 4;
+/// From this Zipf frequency (log10 of occurrences per billion words of French), a word the first
+/// hit lacks is an everyday word of the message, not part of what it asks (« rien » 6.0,
+/// « pendant » 5.7; « maintenant » 5.5, « problème » 5.4 and « divorce » 4.2 still count).
+const EVERYDAY_ZIPF: f32 = 5.6;
 /// Concepts with an idf below this are too common to count for or against coverage.
 const COMMON_IDF: f32 = 0.35;
 
@@ -209,7 +214,7 @@ pub fn features(outcome: &SearchOutcome) -> Features {
         // question (« il a 23 ans », « réfugié afghan depuis 2021 »); one it mentions still
         // counts for it.
         let about_the_person = is_age_or_year(&outcome.concepts, i) || is_nationality(&outcome.concepts, i);
-        if (c.known && c.idf < COMMON_IDF) || is_case_detail(c) || (!hit && about_the_person) {
+        if (c.known && c.idf < COMMON_IDF) || is_case_detail(c) || (!hit && (about_the_person || everyday(&c.text))) {
             continue;
         }
         total += weight;
@@ -244,6 +249,14 @@ pub fn features(outcome: &SearchOutcome) -> Features {
     }
 }
 
+/// Whether a concept is only words among the most frequent of everyday French (« rien »,
+/// « comment », « chose », « pendant »): one the first hit lacks frames the message rather than
+/// says what it asks.
+fn everyday(text: &str) -> bool {
+    let mut words = text.split(|ch: char| !ch.is_alphanumeric()).filter(|w| w.chars().count() > 1).peekable();
+    words.peek().is_some() && words.all(|w| crate::lexicon::zipf(w).is_some_and(|z| z >= EVERYDAY_ZIPF))
+}
+
 /// Whether the `i`-th concept is said to be of a kind the index knows nothing of: the next
 /// concept is its complement (« permis de chasse », « permis bateau »), and both are French
 /// nouns, the complement a plain one (not an adjective: « réfugié afghan ») that no entry uses. An entry that matches the word (« permis ») speaks of other kinds (« permis de
@@ -275,30 +288,58 @@ pub fn model_provenance() -> String {
 /// hit's title, in the words typed or another term of its synonym group, is a topic, not a vague
 /// word: the model decides (« un réfugié peut-il avoir le RSA ? », first hit « RSA : conditions
 /// pour les réfugiés… »; « les APL ? », first hit « Aides au logement (APL…) »). Inside the
-/// head rather than opening it, it must name that hit alone: a word inside the heads of several
-/// of the first hits' titles is shared, not a topic (« le logement ? »: « Fonds de solidarité
-/// pour le logement », « Demande de logement social »…; but « les HLM ? »: « Demande de
-/// logement social (HLM) »).
+/// head rather than opening it, or in the head of what follows the title's colon, it must name
+/// that hit alone: a word inside the heads of several of the first hits' titles is shared, not a
+/// topic (« le logement ? »: « Fonds de solidarité pour le logement », « Demande de logement
+/// social »…; but « les HLM ? »: « Demande de logement social (HLM) », and « le regroupement
+/// familial ? »: « Mariage après la demande d'asile : le regroupement familial (OFII) »).
 pub fn too_vague(outcome: &SearchOutcome) -> bool {
     let content: Vec<_> = outcome.concepts.iter().filter(|c| !(c.known && c.idf < COMMON_IDF)).collect();
     let [only] = content.as_slice() else { return false };
     let forms = || only.forms.iter().filter(|form| !form.is_empty());
     let opens = |head: &[String]| forms().any(|form| head.starts_with(form));
-    let inside = |head: &[String]| forms().any(|form| head.windows(form.len()).any(|w| w == form.as_slice()));
+    let inside = |heads: &[Vec<String>]| {
+        heads.iter().any(|head| forms().any(|form| head.windows(form.len()).any(|w| w == form.as_slice())))
+    };
     let topic = only.synonym
         && outcome.hits.first().is_some_and(|first| {
-            let head = title_head_stems(&first.entry.title);
-            opens(&head)
-                || (inside(&head)
-                    && !outcome.hits.iter().skip(1).take(TOPIC_RIVALS).any(|h| inside(&title_head_stems(&h.entry.title))))
+            let heads = title_heads(&first.entry.title);
+            heads.first().is_some_and(|head| opens(head))
+                || (inside(&heads)
+                    && !outcome.hits.iter().skip(1).take(TOPIC_RIVALS).any(|h| inside(&title_heads(&h.entry.title))))
         });
     only.known && only.idf < VAGUE_IDF && !topic
 }
 
+/// The stems of the title's heads (stop words left out): the title without what it puts in
+/// parentheses (an acronym, a gloss), before its first « : » or « , »; then the head of what
+/// follows a « : ». « RSA » heads « RSA : conditions… », « aide au logement » heads « Aides au
+/// logement (APL…) » and « carte Vitale » « Numéro de sécurité sociale définitif (NIR) et carte
+/// Vitale des BPI », but « CAF » does not head « Prestations familiales (CAF) et effet
+/// rétroactif »; « regroupement familial » heads the part after the colon of « Mariage après la
+/// demande d'asile : le regroupement familial (OFII) ».
+fn title_heads(title: &str) -> Vec<Vec<String>> {
+    let mut depth = 0u32;
+    let plain: String = title
+        .chars()
+        .filter(|c| {
+            match c {
+                '(' => depth += 1,
+                ')' => depth = depth.saturating_sub(1),
+                _ => return depth == 0,
+            }
+            false
+        })
+        .collect();
+    let head = |text: &str| title_head_stems(text.split(',').next().unwrap_or_default());
+    match plain.split_once(':') {
+        Some((before, after)) => vec![head(before), head(after)],
+        None => vec![head(&plain)],
+    }
+}
+
 /// The stems of the title's head, before its first « : », « ( » or « , » (stop words left
-/// out): « RSA » heads « RSA : conditions… » and « aide au logement » heads « Aides au logement
-/// (APL…) », but « CAF » does not head « Prestations familiales (CAF)… » nor « délai »
-/// « Sortie du CADA… : délai et solutions ».
+/// out): « délai » does not head « Sortie du CADA… : délai et solutions ».
 fn title_head_stems(title: &str) -> Vec<String> {
     let head = title.split([':', '(', ',']).next().unwrap_or_default();
     use tantivy::tokenizer::TokenStream as _;
@@ -353,6 +394,29 @@ mod tests {
         assert!(!heads("caisse d'allocations familiales", "Prestations familiales (CAF) et effet rétroactif"));
         assert!(!heads("délai", "Sortie du CADA ou de l'HUDA (DNA) après l'obtention de la protection : délai et solutions"));
         assert!(!heads("", "RSA : conditions"));
+    }
+
+    #[test]
+    fn a_title_is_headed_before_its_colon_and_after_it_but_not_in_parentheses() {
+        let headed = |term: &str, title: &str| {
+            let term = title_head_stems(term);
+            title_heads(title).iter().any(|head| head.windows(term.len()).any(|w| w == term.as_slice()))
+        };
+        assert!(headed("carte Vitale", "Numéro de sécurité sociale définitif (NIR) et carte Vitale des BPI"));
+        assert!(headed("regroupement familial", "Mariage après la demande d'asile : le regroupement familial (OFII)"));
+        assert!(!headed("CAF", "Prestations familiales (CAF) et effet rétroactif"));
+        assert!(!headed("OFII", "Mariage après la demande d'asile : le regroupement familial (OFII)"));
+        assert!(!headed("solutions", "Sortie du CADA : délai, solutions"));
+    }
+
+    #[test]
+    fn only_the_most_frequent_words_of_french_are_everyday_words() {
+        for text in ["rien", "comment", "pendant", "quelques jours"] {
+            assert!(everyday(text), "{text}");
+        }
+        for text in ["divorce", "problème", "maintenant", "carte de séjour", "l'organisme", "23", "RSA", ""] {
+            assert!(!everyday(text), "{text}");
+        }
     }
 
     #[test]
