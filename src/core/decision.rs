@@ -331,10 +331,9 @@ fn title_heads(title: &str) -> Vec<Vec<String>> {
             false
         })
         .collect();
-    let head = |text: &str| title_head_stems(text.split(',').next().unwrap_or_default());
     match plain.split_once(':') {
-        Some((before, after)) => vec![head(before), head(after)],
-        None => vec![head(&plain)],
+        Some((before, after)) => vec![title_head_stems(before), title_head_stems(after)],
+        None => vec![title_head_stems(&plain)],
     }
 }
 
