@@ -55,7 +55,12 @@ fn sentences(text: &str) -> Vec<&str> {
     let mut sentences = Vec::new();
     let mut start = 0;
     for (i, c) in text.char_indices() {
-        if matches!(c, '.' | '!' | '?' | '\n') {
+        let end = match c {
+            '!' | '?' | '\n' => true,
+            '.' => ends_a_sentence(&text[start..i], &text[i + 1..]),
+            _ => false,
+        };
+        if end {
             let sentence = text[start..i + c.len_utf8()].trim();
             if !sentence.is_empty() {
                 sentences.push(sentence);
@@ -64,6 +69,16 @@ fn sentences(text: &str) -> Vec<&str> {
         }
     }
     sentences
+}
+
+/// Whether a full stop between `before` and `after` ends a sentence: not inside a number or a
+/// dotted acronym (« 1.050 », « R.S.A. »), nor after a title or an initial (« M. Diallo »,
+/// « Mme L. »).
+fn ends_a_sentence(before: &str, after: &str) -> bool {
+    const TITLES: [&str; 8] = ["M", "MM", "Mme", "Mmes", "Mlle", "Dr", "Pr", "Me"];
+    let word = before.rsplit(char::is_whitespace).next().unwrap_or_default();
+    let initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
+    after.chars().next().is_none_or(char::is_whitespace) && !TITLES.contains(&word) && !initial && !word.contains('.')
 }
 
 /// Each sentence of `text` that asks, preceded by the sentence just before it when that one
@@ -156,6 +171,14 @@ fn tidy(words: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sentence_does_not_end_at_a_title_an_initial_a_number_or_a_dotted_acronym() {
+        assert_eq!(
+            sentences("Bonjour, M. Diallo et Mme L. ont 1.050 € par mois. Le R.S.A. est-il possible ? Merci."),
+            ["Bonjour, M. Diallo et Mme L. ont 1.050 € par mois.", "Le R.S.A. est-il possible ?", "Merci."]
+        );
+    }
 
     #[test]
     fn a_short_asking_sentence_is_also_read_with_the_telling_sentence_before_it() {
