@@ -49,8 +49,8 @@ pub(super) fn asking_sentences(text: &str) -> Vec<&str> {
     sentences(text).into_iter().filter(|s| s.ends_with('?')).collect()
 }
 
-/// The sentences of `text`, in order, trimmed, empty ones left out: they end at « . ! ? » or a
-/// line break.
+/// The sentences of `text`, in order, trimmed, empty ones left out: they end at « ! », « ? », a
+/// line break, or a full stop that [`ends_a_sentence`]; text after the last end is left out.
 fn sentences(text: &str) -> Vec<&str> {
     let mut sentences = Vec::new();
     let mut start = 0;
