@@ -43,8 +43,8 @@ pub fn question_parts(text: &str) -> Vec<String> {
     if parts.len() >= 2 { parts } else { Vec::new() }
 }
 
-/// The sentences of `text` that ask (end with « ? »), in order, trimmed; sentences end at
-/// « . ! ? » or a line break. Also what [`super::learning::asking_sentences`] chooses from.
+/// The sentences of `text` (as [`sentences`] cuts them) that ask (end with « ? »), in order,
+/// trimmed. Also what [`super::learning::asking_sentences`] chooses from.
 pub(super) fn asking_sentences(text: &str) -> Vec<&str> {
     sentences(text).into_iter().filter(|s| s.ends_with('?')).collect()
 }
